@@ -1,0 +1,167 @@
+import { getAddress, isAddress } from "viem";
+import { z } from "zod";
+import { DEPLOYMENTS, type Deployment, NETWORKS, type NetworkName } from "./networks";
+
+/** A configuration value that cannot be used: the message is the one line the process prints. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`${variable}: ${detail}`);
+  }
+}
+
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const opt = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+
+const port = z.coerce.number().int().min(1).max(65_535);
+const address = z
+  .string()
+  .refine((v) => isAddress(v, { strict: false }), "must be a 20-byte hex address (0x + 40 hex digits)")
+  .transform((v) => getAddress(v));
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL (${protocols.join(" or ")})`,
+  );
+
+/** SPEC §2, plus the few operational knobs each part documents in the README. */
+const envSchema = z.object({
+  DATABASE_URL: opt(url(["postgres:", "postgresql:"])),
+  DATA_DIR: z.preprocess(blankToUndefined, z.string().default(".data")),
+  DIMO_NETWORK: opt(z.enum(NETWORKS, { message: `must be one of ${NETWORKS.join(", ")}` })),
+  RPC_URL: opt(url(["http:", "https:", "ws:", "wss:"])),
+  CHAIN_ID: opt(z.coerce.number().int().positive()),
+  DEV_LICENSE_ADDRESS: opt(address),
+  VEHICLE_ID_ADDRESS: opt(address),
+  SACD_ADDRESS: opt(address),
+  DIMO_TOKEN_ADDRESS: opt(address),
+  DCX_ADDRESS: opt(address),
+  START_BLOCK: opt(z.coerce.number().int().min(0)),
+  PORT: z.preprocess(blankToUndefined, port.default(3000)),
+  INDEXER_PORT: z.preprocess(blankToUndefined, port.default(42069)),
+  PUBLIC_URL: opt(url(["http:", "https:"])),
+  DEVNET_PORT: z.preprocess(blankToUndefined, port.default(8545)),
+  DEVNET_BLOCK_TIME: opt(z.coerce.number().int().min(1)),
+  LOG_LEVEL: z.preprocess(
+    blankToUndefined,
+    z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  ),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export type ChainConfig = Deployment & {
+  network: NetworkName;
+  /** null on the embedded default: `npm start` runs a local devnet and fills this in. */
+  rpcUrl: string | null;
+};
+
+export type Config = {
+  databaseUrl: string | null;
+  dataDir: string;
+  chain: ChainConfig;
+  port: number;
+  indexerPort: number;
+  publicUrl: string;
+  devnet: { port: number; blockTime: number | null };
+  logLevel: Env["LOG_LEVEL"];
+};
+
+function parseEnv(env: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(env);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const variable = String(issue.path[0] ?? "environment");
+  const value = env[variable];
+  const shown =
+    value === undefined
+      ? ""
+      : ` (got ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)})`;
+  throw new ConfigError(variable, `${issue.message}${shown}`);
+}
+
+function resolveNetwork(env: Env): NetworkName {
+  if (env.DIMO_NETWORK) return env.DIMO_NETWORK;
+  if (!env.RPC_URL) return "local";
+  if (env.CHAIN_ID === 137) return "polygon";
+  if (env.CHAIN_ID === 80002) return "amoy";
+  if (env.CHAIN_ID !== undefined) return "custom";
+  throw new ConfigError("DIMO_NETWORK", "set DIMO_NETWORK to polygon, amoy or custom when RPC_URL is set");
+}
+
+function need<T>(value: T | undefined, variable: string, why: string): T {
+  if (value === undefined) throw new ConfigError(variable, `required ${why}`);
+  return value;
+}
+
+function resolveChain(env: Env): ChainConfig {
+  const network = resolveNetwork(env);
+  if (network === "custom") {
+    const why = "when DIMO_NETWORK=custom";
+    return {
+      network,
+      rpcUrl: need(env.RPC_URL, "RPC_URL", why),
+      chainId: need(env.CHAIN_ID, "CHAIN_ID", why),
+      devLicense: need(env.DEV_LICENSE_ADDRESS, "DEV_LICENSE_ADDRESS", why),
+      vehicleId: need(env.VEHICLE_ID_ADDRESS, "VEHICLE_ID_ADDRESS", why),
+      sacd: need(env.SACD_ADDRESS, "SACD_ADDRESS", why),
+      dimoToken: env.DIMO_TOKEN_ADDRESS ?? null,
+      dimoCredit: env.DCX_ADDRESS ?? null,
+      startBlock: env.START_BLOCK ?? 0,
+    };
+  }
+  const base = DEPLOYMENTS[network];
+  if (network !== "local" && !env.RPC_URL)
+    throw new ConfigError("RPC_URL", `required for DIMO_NETWORK=${network}`);
+  if (env.CHAIN_ID !== undefined && env.CHAIN_ID !== base.chainId) {
+    throw new ConfigError("CHAIN_ID", `${network} is chain ${base.chainId}, got ${env.CHAIN_ID}`);
+  }
+  return {
+    network,
+    rpcUrl: env.RPC_URL ?? null,
+    chainId: base.chainId,
+    devLicense: env.DEV_LICENSE_ADDRESS ?? base.devLicense,
+    vehicleId: env.VEHICLE_ID_ADDRESS ?? base.vehicleId,
+    sacd: env.SACD_ADDRESS ?? base.sacd,
+    dimoToken: env.DIMO_TOKEN_ADDRESS ?? base.dimoToken,
+    dimoCredit: env.DCX_ADDRESS ?? base.dimoCredit,
+    startBlock: env.START_BLOCK ?? base.startBlock,
+  };
+}
+
+/** Parses the whole environment once. Throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = parseEnv(env);
+  return {
+    databaseUrl: parsed.DATABASE_URL ?? null,
+    dataDir: parsed.DATA_DIR,
+    chain: resolveChain(parsed),
+    port: parsed.PORT,
+    indexerPort: parsed.INDEXER_PORT,
+    publicUrl: (parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, ""),
+    devnet: { port: parsed.DEVNET_PORT, blockTime: parsed.DEVNET_BLOCK_TIME ?? null },
+    logLevel: parsed.LOG_LEVEL,
+  };
+}
+
+/** For process entry points: a bad value prints one clear line and exits 1. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Invalid configuration: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

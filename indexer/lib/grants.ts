@@ -1,0 +1,39 @@
+import type { Address } from "viem";
+
+/** Where a SACD PermissionsSet/PermissionsRenounced belongs (SPEC §3). */
+export type GrantTarget = "vehicle" | "account" | "ignored";
+
+/** tokenId 0 is an account-level grant (asset = grantor); otherwise only VehicleId grants count. */
+export function grantTarget(asset: Address, tokenId: bigint, vehicleId: Address): GrantTarget {
+  if (tokenId === 0n) return "account";
+  return asset.toLowerCase() === vehicleId.toLowerCase() ? "vehicle" : "ignored";
+}
+
+/** 0x + 64 lowercase hex digits, or null for 0 and for the v1 event that has no templateId. */
+export function templateIdHex(templateId: bigint | undefined): `0x${string}` | null {
+  if (templateId === undefined || templateId === 0n) return null;
+  return `0x${templateId.toString(16).padStart(64, "0")}`;
+}
+
+export function sourceOrNull(source: string): string | null {
+  return source === "" ? null : source;
+}
+
+/** Key of a legacy privilege inside a vehicle's grant index. */
+export function privilegeKey(privilegeId: bigint, user: Address): string {
+  return `${privilegeId}:${user.toLowerCase()}`;
+}
+
+export function parsePrivilegeKey(key: string): { privilegeId: bigint; user: `0x${string}` } {
+  const [id, user] = key.split(":");
+  return { privilegeId: BigInt(id!), user: user as `0x${string}` };
+}
+
+/** Set-like add/remove on the small arrays of a grant index (order kept, no duplicates). */
+export function withKey<T extends string>(keys: readonly T[], key: T): T[] {
+  return keys.includes(key) ? [...keys] : [...keys, key];
+}
+
+export function withoutKey<T extends string>(keys: readonly T[], key: T): T[] {
+  return keys.filter((k) => k !== key);
+}

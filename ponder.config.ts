@@ -1,0 +1,35 @@
+import { createConfig } from "ponder";
+import { devLicenseAbi, sacdAbi, vehicleIdAbi } from "./abis";
+import { loadConfig } from "./config";
+import { rpcEndpoints } from "./config/rpc";
+
+// Built from the same validated environment as every other part (config/), so START_BLOCK and the
+// address overrides point the indexer at any deployment, including a test's.
+const { chain, databaseUrl } = loadConfig();
+if (!chain.rpcUrl) {
+  throw new Error("RPC_URL: required to run the indexer on its own (npm start sets it for the local devnet)");
+}
+if (!databaseUrl) {
+  throw new Error(
+    "DATABASE_URL: required to run the indexer on its own (npm start sets it for embedded Postgres)",
+  );
+}
+
+const contract = { chain: chain.network, startBlock: chain.startBlock } as const;
+
+export default createConfig({
+  database: { kind: "postgres", connectionString: databaseUrl, poolConfig: { max: 20 } },
+  chains: {
+    [chain.network]: {
+      id: chain.chainId,
+      rpc: rpcEndpoints(chain.rpcUrl),
+      // Local chains answer in microseconds: poll fast so a write shows up within a block.
+      pollingInterval: chain.chainId === 31337 ? 200 : 1_000,
+    },
+  },
+  contracts: {
+    DevLicense: { ...contract, abi: devLicenseAbi, address: chain.devLicense },
+    VehicleId: { ...contract, abi: vehicleIdAbi, address: chain.vehicleId },
+    Sacd: { ...contract, abi: sacdAbi, address: chain.sacd },
+  },
+});
