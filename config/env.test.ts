@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./env";
+import { DEPLOYMENTS } from "./networks";
+
+const custom = {
+  DIMO_NETWORK: "custom",
+  RPC_URL: "http://127.0.0.1:8545",
+  CHAIN_ID: "31337",
+  DEV_LICENSE_ADDRESS: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+  VEHICLE_ID_ADDRESS: "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512",
+  SACD_ADDRESS: "0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0",
+};
+
+function errorOf(env: Record<string, string>) {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    return e as ConfigError;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("defaults to the local devnet with embedded services", () => {
+    const config = loadConfig({});
+    expect(config.chain.network).toBe("local");
+    expect(config.chain.rpcUrl).toBeNull();
+    expect(config.databaseUrl).toBeNull();
+    expect(config.port).toBe(3000);
+    expect(config.indexerPort).toBe(42069);
+    expect(config.publicUrl).toBe("http://localhost:3000");
+    expect(config.chain.devLicense).toBe(DEPLOYMENTS.local.devLicense);
+  });
+
+  it("reads a custom deployment, checksumming addresses", () => {
+    const config = loadConfig({ ...custom, START_BLOCK: "12" });
+    expect(config.chain).toMatchObject({
+      network: "custom",
+      chainId: 31337,
+      devLicense: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      dimoToken: null,
+      startBlock: 12,
+    });
+  });
+
+  it("lets START_BLOCK and addresses override a known network", () => {
+    const config = loadConfig({
+      DIMO_NETWORK: "polygon",
+      RPC_URL: "https://polygon.example",
+      START_BLOCK: "70000000",
+      SACD_ADDRESS: custom.SACD_ADDRESS,
+    });
+    expect(config.chain.startBlock).toBe(70_000_000);
+    expect(config.chain.sacd).toBe("0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0");
+    expect(config.chain.devLicense).toBe(DEPLOYMENTS.polygon.devLicense);
+  });
+
+  it("infers polygon and amoy from CHAIN_ID when RPC_URL is set", () => {
+    expect(loadConfig({ RPC_URL: "https://x.example", CHAIN_ID: "80002" }).chain.network).toBe("amoy");
+    expect(loadConfig({ RPC_URL: "https://x.example", CHAIN_ID: "137" }).chain.network).toBe("polygon");
+  });
+
+  it.each([
+    [{ PORT: "http" }, "PORT"],
+    [{ PORT: "70000" }, "PORT"],
+    [{ DIMO_NETWORK: "mainnet" }, "DIMO_NETWORK"],
+    [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
+    [{ START_BLOCK: "-1" }, "START_BLOCK"],
+    [{ ...custom, SACD_ADDRESS: "0x1234" }, "SACD_ADDRESS"],
+    [{ ...custom, CHAIN_ID: "" }, "CHAIN_ID"],
+    [{ DIMO_NETWORK: "custom", RPC_URL: custom.RPC_URL, CHAIN_ID: "5" }, "DEV_LICENSE_ADDRESS"],
+    [{ DIMO_NETWORK: "polygon" }, "RPC_URL"],
+    [{ RPC_URL: "http://127.0.0.1:8545" }, "DIMO_NETWORK"],
+    [{ DIMO_NETWORK: "amoy", RPC_URL: "https://x.example", CHAIN_ID: "137" }, "CHAIN_ID"],
+  ])("names the bad variable in one line: %o", (env, variable) => {
+    const error = errorOf(env as Record<string, string>);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.variable).toBe(variable);
+    expect(error.message.startsWith(`${variable}: `)).toBe(true);
+    expect(error.message).not.toContain("\n");
+  });
+});
