@@ -55,6 +55,28 @@ const envSchema = z.object({
     blankToUndefined,
     z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   ),
+  // API (README "Public API")
+  HOST: z.preprocess(blankToUndefined, z.string().default("127.0.0.1")),
+  API_SECRET: opt(z.string().min(32, "must be at least 32 characters")),
+  CORS_ORIGINS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .default("")
+      .transform((v) =>
+        v
+          .split(",")
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(url(["http:", "https:"]).transform((o) => new URL(o).origin))),
+  ),
+  READY_MAX_LAG_BLOCKS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).default(2)),
+  DB_POOL_MAX: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(1000).default(10)),
+  DB_STATEMENT_TIMEOUT_MS: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().int().min(100).max(600_000).default(5_000),
+  ),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -74,6 +96,18 @@ export type Config = {
   publicUrl: string;
   devnet: { port: number; blockTime: number | null };
   logLevel: Env["LOG_LEVEL"];
+  api: ApiConfig;
+};
+
+/** The API process's own knobs (README "Public API"). */
+export type ApiConfig = {
+  host: string;
+  /** Null: a random secret kept in `${dataDir}/api-secret` (api/lib/secret.ts). */
+  secret: string | null;
+  corsOrigins: string[];
+  readyMaxLagBlocks: number;
+  dbPoolMax: number;
+  dbStatementTimeoutMs: number;
 };
 
 function parseEnv(env: Record<string, string | undefined>): Env {
@@ -150,6 +184,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: (parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, ""),
     devnet: { port: parsed.DEVNET_PORT, blockTime: parsed.DEVNET_BLOCK_TIME ?? null },
     logLevel: parsed.LOG_LEVEL,
+    api: {
+      host: parsed.HOST,
+      secret: parsed.API_SECRET ?? null,
+      corsOrigins: parsed.CORS_ORIGINS,
+      readyMaxLagBlocks: parsed.READY_MAX_LAG_BLOCKS,
+      dbPoolMax: parsed.DB_POOL_MAX,
+      dbStatementTimeoutMs: parsed.DB_STATEMENT_TIMEOUT_MS,
+    },
   };
 }
 
