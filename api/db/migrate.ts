@@ -1,0 +1,23 @@
+import type { Kysely } from "kysely";
+import { Migrator } from "kysely/migration";
+import { MIGRATIONS } from "./migrations";
+
+export const MIGRATION_SCHEMA = "console";
+
+/**
+ * Brings the `console` schema up to date. Kysely takes a Postgres advisory lock, so replicas
+ * starting together run each migration once.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: migrations run on any typed database handle.
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+    migrationTableSchema: MIGRATION_SCHEMA,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw new Error("database migration failed", { cause: error });
+  const failed = results?.find((r) => r.status === "Error");
+  if (failed) throw new Error(`database migration ${failed.migrationName} failed`);
+  return (results ?? []).map((r) => r.migrationName);
+}

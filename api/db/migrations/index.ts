@@ -1,0 +1,10 @@
+import type { Migration } from "kysely/migration";
+import * as m0001 from "./0001_console_schema";
+
+/**
+ * Every migration, in order, listed statically (no folder globbing: bundlers and tsx alike see
+ * them). Forward-only: a deployed migration is never edited or removed, only followed.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  "0001_console_schema": m0001,
+};

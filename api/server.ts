@@ -1,0 +1,129 @@
+import type { AddressInfo } from "node:net";
+import { pathToFileURL } from "node:url";
+import { serve } from "@hono/node-server";
+import pino, { type Logger } from "pino";
+import { type Config, loadConfigOrExit } from "../config/env";
+import { createApp } from "./app";
+import { createDatabase } from "./db/database";
+import { migrateToLatest } from "./db/migrate";
+import { unavailableReason } from "./db/unavailable";
+import { type ChainHead, createChainHead } from "./lib/chainHead";
+import { loadSecret } from "./lib/secret";
+
+export type StartApiOptions = {
+  config: Config;
+  databaseUrl: string;
+  rpcUrl: string;
+  logger?: Logger;
+  /** Overrides config.port; 0 picks a free port (read it back from the result). */
+  port?: number;
+  /** Overrides the RPC-backed chain head (tests). */
+  chain?: ChainHead;
+  clock?: () => Date;
+};
+
+export type RunningApi = { url: string; port: number; stop(): Promise<void> };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs the API in this process: pool, migrations, app, HTTP listener. `npm start`, the bench and
+ * tests call this; `npm run start:api` runs it as its own process (one per replica).
+ */
+export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
+  const { config } = opts;
+  const logger = opts.logger ?? pino({ level: config.logLevel, base: { service: "api" } });
+  const db = createDatabase(opts.databaseUrl, {
+    poolMax: config.api.dbPoolMax,
+    statementTimeoutMs: config.api.dbStatementTimeoutMs,
+    logger,
+  });
+  try {
+    await migrateWhenReachable(db, logger);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  const app = createApp({
+    db,
+    clock: opts.clock ?? (() => new Date()),
+    logger,
+    config,
+    chain: opts.chain ?? createChainHead(opts.rpcUrl),
+    secret: loadSecret({ fromEnv: config.api.secret, dataDir: config.dataDir }),
+  });
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: config.api.host, port: opts.port ?? config.port }, () =>
+      resolve(s),
+    );
+    s.once("error", reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.api.host.includes(":") ? `[${config.api.host}]` : config.api.host;
+  const url = `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${port}`;
+  logger.info({ url }, "API listening");
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      // Stop accepting, let in-flight requests finish (bounded), then release the pool.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if ("closeIdleConnections" in server) server.closeIdleConnections();
+      const force = setTimeout(() => {
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      }, 10_000);
+      await closed;
+      clearTimeout(force);
+      await db.destroy();
+      logger.info("API stopped");
+    })();
+    return stopping;
+  };
+  return { url, port, stop };
+}
+
+/** Migrations need the database; at boot it may still be starting, so wait for it (bounded). */
+async function migrateWhenReachable(db: Parameters<typeof migrateToLatest>[0], logger: Logger) {
+  const deadline = Date.now() + 60_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const ran = await migrateToLatest(db);
+      if (ran.length) logger.info({ migrations: ran }, "console schema migrated");
+      return;
+    } catch (error) {
+      if (unavailableReason(error) !== "database" || Date.now() > deadline) throw error;
+      logger.warn({ attempt }, "database not reachable yet; retrying migrations");
+      await sleep(Math.min(500 * attempt, 5_000));
+    }
+  }
+}
+
+/** `npm run start:api`: one API process against an existing database and chain. */
+async function main() {
+  const config = loadConfigOrExit();
+  const fail = (line: string) => {
+    process.stderr.write(`Invalid configuration: ${line}\n`);
+    process.exit(1);
+  };
+  if (!config.databaseUrl)
+    return fail("DATABASE_URL: required to run the API on its own (npm start sets it)");
+  if (!config.chain.rpcUrl) return fail("RPC_URL: required to run the API on its own (npm start sets it)");
+  const api = await startApi({ config, databaseUrl: config.databaseUrl, rpcUrl: config.chain.rpcUrl });
+  const shutdown = (signal: NodeJS.Signals) => {
+    process.stderr.write(`${signal}: stopping the API\n`);
+    api.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error) => {
+    process.stderr.write(`API failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
