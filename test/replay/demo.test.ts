@@ -1,0 +1,96 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readCassette } from "../../scripts/lib/cassette";
+import { startDemoChain } from "../../scripts/lib/demoChain";
+import type { StateDigest } from "../../scripts/lib/digest";
+import { ROOT } from "../../scripts/lib/paths";
+import { serveCassette, syncedDigest } from "../support/replay";
+
+// The committed cassette of the devnet demo history replays to the committed digest, twice, and to
+// the same digest as a live sync of a fresh, identical devnet. When the indexer's meaning changes on
+// purpose, update test/fixtures/demo.digest.json (`npm run replay -- <cassette> --json`); when the
+// demo history or the test contracts change, re-record: `npm run record -- --demo --out <cassette>`.
+
+const CASSETTE = path.join(ROOT, "test/fixtures/demo.cassette.ndjson.gz");
+const expected = JSON.parse(
+  fs.readFileSync(path.join(ROOT, "test/fixtures/demo.digest.json"), "utf8"),
+) as StateDigest;
+
+const replay = async () => {
+  const server = await serveCassette(CASSETTE, { log: () => {} });
+  try {
+    const digest = await syncedDigest(server.rpcUrl, server.header.chain, BigInt(server.header.head));
+    return { digest, misses: server.misses };
+  } finally {
+    await server.stop();
+  }
+};
+
+const live = async () => {
+  const demo = await startDemoChain();
+  try {
+    const head = BigInt(
+      await (await fetch(demo.rpcUrl, rpc("eth_blockNumber"))).json().then((r) => r.result),
+    );
+    return await syncedDigest(demo.rpcUrl, demo.chain, head);
+  } finally {
+    await demo.stop();
+  }
+};
+
+function rpc(method: string, params: unknown[] = []): RequestInit {
+  return {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  };
+}
+
+describe("demo cassette", () => {
+  let runs: [Awaited<ReturnType<typeof replay>>, Awaited<ReturnType<typeof replay>>, StateDigest];
+
+  beforeAll(async () => {
+    // Three independent syncs at once: Ponder's boot dominates each, and it mostly waits.
+    runs = await Promise.all([replay(), replay(), live()]);
+  }, 180_000);
+
+  it("replays offline without a request the cassette can't answer", () => {
+    expect(runs[0].misses).toEqual([]);
+    expect(runs[1].misses).toEqual([]);
+  });
+
+  it("replays to the committed digest", () => {
+    expect(runs[0].digest.tables).toEqual(expected.tables);
+    expect(runs[0].digest.sha256).toBe(expected.sha256);
+  });
+
+  it("replays to the same digest every time", () => {
+    expect(runs[1].digest.sha256).toBe(runs[0].digest.sha256);
+  });
+
+  it("gives the digest of a live sync of an identical fresh devnet", () => {
+    expect(runs[2].tables).toEqual(runs[0].digest.tables);
+  });
+
+  it("recorded the digest of its own sync in the header", async () => {
+    const { header } = await readCassette(CASSETTE);
+    expect(header.digest).toBe(expected.sha256);
+  });
+});
+
+describe("cassette server", () => {
+  it("answers an unknown request with a JSON-RPC error naming method and params, whatever the URL", async () => {
+    const server = await serveCassette(CASSETTE, { log: () => {} });
+    try {
+      const res = (await (
+        await fetch(`${server.rpcUrl}/?bucket=3`, rpc("eth_getBalance", ["0xabc", "latest"]))
+      ).json()) as { error: { code: number; message: string } };
+      expect(res.error.code).toBe(-32601);
+      expect(res.error.message).toBe('cassette has no answer for eth_getBalance ["0xabc","latest"]');
+      expect(server.misses).toHaveLength(1);
+    } finally {
+      await server.stop();
+    }
+  });
+});
