@@ -30,9 +30,8 @@ const replay = async () => {
 const live = async () => {
   const demo = await startDemoChain();
   try {
-    const head = BigInt(
-      await (await fetch(demo.rpcUrl, rpc("eth_blockNumber"))).json().then((r) => r.result),
-    );
+    const res = (await (await fetch(demo.rpcUrl, rpc("eth_blockNumber"))).json()) as { result: string };
+    const head = BigInt(res.result);
     return await syncedDigest(demo.rpcUrl, demo.chain, head);
   } finally {
     await demo.stop();
