@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { readCassette } from "../../scripts/lib/cassette";
 import { startDemoChain } from "../../scripts/lib/demoChain";
 import type { StateDigest } from "../../scripts/lib/digest";
