@@ -2,7 +2,6 @@ import pino from "pino";
 import { getAddress, keccak256, toHex } from "viem";
 import { type App, createApp } from "../../api/app";
 import { createDatabase } from "../../api/db/database";
-import { migrateToLatest } from "../../api/db/migrate";
 import { type Config, loadConfig } from "../../config/env";
 import { createTestDatabase } from "../support/database";
 import { createIndexedSchema, type IndexedFixture, indexedFixture } from "../support/indexedFixture";
@@ -30,7 +29,8 @@ export type ApiHarness = {
 };
 
 /**
- * A fresh database with the `dimo` look-alike tables and the console migrations, and an app built
+ * A fresh database with the `dimo` look-alike tables (the public routes need nothing of the
+ * console schema, whose migrations server.test.ts covers), and an app built
  * on it with a pinned clock, a fake chain head and captured logs. Requests go through app.request().
  */
 export async function apiHarness(
@@ -39,7 +39,6 @@ export async function apiHarness(
   const database = await createTestDatabase("api");
   const db = createDatabase(database.url, { poolMax: 4, statementTimeoutMs: 5_000 });
   if (opts.withSchema !== false) await createIndexedSchema(db);
-  await migrateToLatest(db);
   let now = T0;
   let head: bigint | null = 100n;
   const logs: Record<string, unknown>[] = [];
