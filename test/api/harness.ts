@@ -19,6 +19,8 @@ export type ApiHarness = {
   fixture: IndexedFixture;
   db: ReturnType<typeof createDatabase>;
   config: Config;
+  /** The suite's database, for a second pool or a raw client. */
+  url: string;
   logs: Record<string, unknown>[];
   /** Pins the clock every expiry is compared with (unix seconds). */
   setNow(seconds: number): void;
@@ -64,6 +66,7 @@ export async function apiHarness(
     db,
     fixture: indexedFixture(db),
     config,
+    url: database.url,
     logs,
     setNow: (s) => {
       now = s;
