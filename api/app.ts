@@ -16,6 +16,7 @@ import { deriveKey } from "./lib/secret";
 import { registerAliasRoutes } from "./routes/aliases";
 import { registerDocsRoutes } from "./routes/docs";
 import { registerLicenseRoutes } from "./routes/licenses";
+import { registerLoginWithDimo } from "./routes/loginWithDimo";
 import { registerStatsRoutes } from "./routes/stats";
 import { registerSystemRoutes } from "./routes/system";
 import { registerVehicleRoutes } from "./routes/vehicles";
@@ -105,6 +106,7 @@ export function createApp(deps: AppDeps): App {
   registerVehicleRoutes(app, services);
   registerAliasRoutes(app, services);
   registerStatsRoutes(app, services);
+  registerLoginWithDimo(app, deps);
   registerDocsRoutes(app, {
     title: "DIMO Developer Console API",
     version: "1",

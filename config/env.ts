@@ -17,6 +17,9 @@ const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === 
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
 
 const port = z.coerce.number().int().min(1).max(65_535);
+const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** Requests per minute; 0 turns the limit off. */
+const perMinute = z.coerce.number().int().min(0).max(1_000_000);
 const address = z
   .string()
   .refine((v) => isAddress(v, { strict: false }), "must be a 20-byte hex address (0x + 40 hex digits)")
@@ -77,6 +80,14 @@ const envSchema = z.object({
     blankToUndefined,
     z.coerce.number().int().min(100).max(600_000).default(5_000),
   ),
+  // Login with DIMO and token exchange (README "Login with DIMO")
+  LOGIN_JWT_ALG: z.preprocess(blankToUndefined, z.enum(["ES256", "RS256"]).default("ES256")),
+  LOGIN_JWT_TTL_SECONDS: z.preprocess(blankToUndefined, seconds(60, 90 * 86_400).default(14 * 86_400)),
+  LOGIN_CHALLENGE_TTL_SECONDS: z.preprocess(blankToUndefined, seconds(10, 3_600).default(300)),
+  EXCHANGE_TOKEN_TTL_SECONDS: z.preprocess(blankToUndefined, seconds(10, 86_400).default(600)),
+  LOGIN_RATE_LIMIT_PER_IP: z.preprocess(blankToUndefined, perMinute.default(60)),
+  LOGIN_RATE_LIMIT_PER_CLIENT: z.preprocess(blankToUndefined, perMinute.default(30)),
+  TRUST_PROXY_HOPS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(10).default(0)),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -97,6 +108,21 @@ export type Config = {
   devnet: { port: number; blockTime: number | null };
   logLevel: Env["LOG_LEVEL"];
   api: ApiConfig;
+  login: LoginConfig;
+};
+
+/** Login with DIMO, developer JWTs and the vehicle token exchange (README "Login with DIMO"). */
+export type LoginConfig = {
+  /** Algorithm of newly created signing keys; existing keys keep theirs until rotated. */
+  jwtAlg: "ES256" | "RS256";
+  jwtTtlSeconds: number;
+  challengeTtlSeconds: number;
+  exchangeTtlSeconds: number;
+  /** Challenges per minute per client IP / per client id; 0 = unlimited. */
+  rateLimitPerIp: number;
+  rateLimitPerClient: number;
+  /** Reverse proxies in front of the API: the client IP is that many hops back in X-Forwarded-For. */
+  trustProxyHops: number;
 };
 
 /** The API process's own knobs (README "Public API"). */
@@ -191,6 +217,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       readyMaxLagBlocks: parsed.READY_MAX_LAG_BLOCKS,
       dbPoolMax: parsed.DB_POOL_MAX,
       dbStatementTimeoutMs: parsed.DB_STATEMENT_TIMEOUT_MS,
+    },
+    login: {
+      jwtAlg: parsed.LOGIN_JWT_ALG,
+      jwtTtlSeconds: parsed.LOGIN_JWT_TTL_SECONDS,
+      challengeTtlSeconds: parsed.LOGIN_CHALLENGE_TTL_SECONDS,
+      exchangeTtlSeconds: parsed.EXCHANGE_TOKEN_TTL_SECONDS,
+      rateLimitPerIp: parsed.LOGIN_RATE_LIMIT_PER_IP,
+      rateLimitPerClient: parsed.LOGIN_RATE_LIMIT_PER_CLIENT,
+      trustProxyHops: parsed.TRUST_PROXY_HOPS,
     },
   };
 }

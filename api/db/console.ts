@@ -1,5 +1,10 @@
-// Row types of the API's own `console` schema (api/db/migrations). Empty until the accounts,
-// sessions, keys and operations issues add their tables here, beside their migrations.
+import type { LoginChallengeTable, LoginRateLimitTable, SigningKeyTable } from "./loginTables";
 
-// biome-ignore lint/complexity/noBannedTypes: the schema has no tables yet; later migrations add them.
-export type ConsoleDatabase = {};
+// Row types of the API's own `console` schema (api/db/migrations); each feature keeps its table
+// types in its own file and lists them here.
+
+export interface ConsoleDatabase {
+  "console.signing_key": SigningKeyTable;
+  "console.login_challenge": LoginChallengeTable;
+  "console.login_rate_limit": LoginRateLimitTable;
+}

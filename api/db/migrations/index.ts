@@ -1,5 +1,6 @@
 import type { Migration } from "kysely/migration";
 import * as m0001 from "./0001_console_schema";
+import * as m0200 from "./0200_login";
 
 /**
  * Every migration, in order, listed statically (no folder globbing: bundlers and tsx alike see
@@ -7,4 +8,5 @@ import * as m0001 from "./0001_console_schema";
  */
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_console_schema": m0001,
+  "0200_login": m0200,
 };
