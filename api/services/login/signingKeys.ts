@@ -55,8 +55,10 @@ type KeyState = {
 
 /** How long a replica trusts its cached key set before re-reading it (another replica may rotate). */
 const REFRESH_MS = 30_000;
-/** A token whose kid we do not know triggers a re-read at most this often (no refresh storms). */
-const UNKNOWN_KID_REFRESH_MS = 2_000;
+/** A token with a kid we do not know re-reads keys older than this (no refresh storm on junk kids). */
+const UNKNOWN_KID_REFRESH_MS = 1_000;
+/** /keys answers from a key set at most this old, so a rotation shows there at once. */
+const JWKS_MAX_AGE_MS = 1_000;
 const ROTATION_LOCK = "dimo-console:signing-key-rotation";
 
 const sealContext = (kid: string) => `signing-key:${kid}`;
@@ -69,7 +71,6 @@ export function signingKeys(opts: SigningKeysOptions) {
   const publishSeconds = opts.maxTokenLifetimeSeconds + (2 * REFRESH_MS) / 1000;
   let state: KeyState | null = null;
   let loading: Promise<KeyState> | null = null;
-  let lastUnknownKidRefresh = 0;
 
   async function createKey(alg: JwtAlg) {
     const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
@@ -133,9 +134,13 @@ export function signingKeys(opts: SigningKeysOptions) {
     return { current, published, loadedAt: Date.now() };
   }
 
-  /** The cached key set, re-read when stale; concurrent callers share one read. */
-  async function keys(force = false): Promise<KeyState> {
-    if (state && !force && Date.now() - state.loadedAt < REFRESH_MS) return state;
+  /** Still published at the app clock's now (retired keys age out even between re-reads). */
+  const isPublished = (key: LoadedKey) =>
+    key.retiredAt === null || key.retiredAt.getTime() > clock().getTime() - publishSeconds * 1000;
+
+  /** The cached key set, re-read when older than `maxAgeMs`; concurrent callers share one read. */
+  async function keys(maxAgeMs = REFRESH_MS): Promise<KeyState> {
+    if (state && Date.now() - state.loadedAt < maxAgeMs) return state;
     loading ??= load().finally(() => {
       loading = null;
     });
@@ -147,19 +152,17 @@ export function signingKeys(opts: SigningKeysOptions) {
     const kid = header.kid;
     if (typeof kid !== "string") throw new errors.JWKSNoMatchingKey();
     let found = (await keys()).published.get(kid);
-    if (!found && Date.now() - lastUnknownKidRefresh > UNKNOWN_KID_REFRESH_MS) {
-      lastUnknownKidRefresh = Date.now();
-      found = (await keys(true)).published.get(kid);
-    }
+    // Another replica may have rotated: a kid we do not know re-reads the set (at most once a second).
+    if (!found) found = (await keys(UNKNOWN_KID_REFRESH_MS)).published.get(kid);
     // The header's alg must be the key's own: no algorithm confusion with a known kid.
-    if (!found || found.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
+    if (!found || !isPublished(found) || found.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
     return found.publicKey;
   }
 
   return {
     /** Loads the key set now, creating the first key if there is none (otherwise the first use does). */
     async ensure(): Promise<void> {
-      await keys(true);
+      await keys(0);
     },
 
     /**
@@ -189,7 +192,7 @@ export function signingKeys(opts: SigningKeysOptions) {
           .execute();
         return { retired: retired.map((r) => r.kid), deleted: deleted.map((r) => r.kid) };
       });
-      await keys(true);
+      await keys(0);
       opts.logger?.info({ kid: key.kid, alg: key.alg, ...result }, "rotated the token signing key");
       return { kid: key.kid, alg: key.alg, ...result };
     },
@@ -204,8 +207,8 @@ export function signingKeys(opts: SigningKeysOptions) {
 
     /** Public JWKs of the current key and of retired keys whose tokens may still be alive. */
     async jwks(): Promise<{ keys: PublicJwk[] }> {
-      const { published } = await keys();
-      return { keys: [...published.values()].map((k) => k.publicJwk) };
+      const { published } = await keys(JWKS_MAX_AGE_MS);
+      return { keys: [...published.values()].filter(isPublished).map((k) => k.publicJwk) };
     },
 
     /**
