@@ -9,11 +9,14 @@ import type { Config } from "../config/env";
 import type { Database } from "./db/database";
 import { errorHandler, notFoundHandler, validationHook } from "./http/errors";
 import { observeRequests } from "./http/observe";
+import { REDACT_PATHS } from "./http/redact";
 import type { ApiApp, AppEnv } from "./http/types";
 import type { ChainHead } from "./lib/chainHead";
 import { CursorCodec } from "./lib/cursor";
 import { deriveKey } from "./lib/secret";
+import type { WalletKey } from "./lib/walletKey";
 import { registerAliasRoutes } from "./routes/aliases";
+import { registerConsoleRoutes } from "./routes/console";
 import { registerDocsRoutes } from "./routes/docs";
 import { registerLicenseRoutes } from "./routes/licenses";
 import { registerLoginWithDimo } from "./routes/loginWithDimo";
@@ -21,10 +24,12 @@ import { registerStatsRoutes } from "./routes/stats";
 import { registerSystemRoutes } from "./routes/system";
 import { registerVehicleRoutes } from "./routes/vehicles";
 import { aliasService } from "./services/aliases";
+import { createConsoleServices } from "./services/console";
 import type { ServiceContext } from "./services/context";
 import { eventService } from "./services/events";
 import { indexerStatusService } from "./services/indexerStatus";
 import { licenseService } from "./services/licenses";
+import type { Mailer } from "./services/mailer";
 import { statsService } from "./services/stats";
 import { vehicleService } from "./services/vehicles";
 
@@ -38,6 +43,10 @@ export type AppDeps = {
   chain: ChainHead;
   /** Root secret (api/lib/secret.ts); cursors sign with a key derived from it. */
   secret: Buffer;
+  /** Managed-wallet encryption key; default: WALLET_ENCRYPTION_KEY or the DATA_DIR key file, on first use. */
+  walletKey?: WalletKey;
+  /** Default: SMTP_URL, else the dev mailbox in DATA_DIR (api/services/mailer.ts). */
+  mailer?: Mailer;
 };
 
 export type App = ApiApp & { metrics: Registry };
@@ -58,7 +67,9 @@ const CSP = {
 
 /** The whole HTTP API, built from its dependencies only: no globals, so tests build as many as they like. */
 export function createApp(deps: AppDeps): App {
-  const { config, logger } = deps;
+  const { config } = deps;
+  // Secrets (session tokens, cookies, codes, keys) never reach the log, whatever logs them.
+  const logger = deps.logger.child({}, { redact: { paths: REDACT_PATHS, censor: "[redacted]" } });
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }) as App;
   app.metrics = new Registry();
 
@@ -100,12 +111,15 @@ export function createApp(deps: AppDeps): App {
     }),
     metrics: app.metrics,
   };
+  /** Accounts, sessions (requireSession, signIn), wallets: for every /console route. */
+  const consoleServices = createConsoleServices({ ...deps, logger, ...services });
 
   registerSystemRoutes(app, services);
   registerLicenseRoutes(app, services);
   registerVehicleRoutes(app, services);
   registerAliasRoutes(app, services);
   registerStatsRoutes(app, services);
+  registerConsoleRoutes(app, consoleServices);
   registerLoginWithDimo(app, deps);
   registerDocsRoutes(app, {
     title: "DIMO Developer Console API",

@@ -9,6 +9,7 @@ import { migrateToLatest } from "./db/migrate";
 import { unavailableReason } from "./db/unavailable";
 import { type ChainHead, createChainHead } from "./lib/chainHead";
 import { loadSecret } from "./lib/secret";
+import { loadWalletKey } from "./lib/walletKey";
 
 export type StartApiOptions = {
   config: Config;
@@ -33,6 +34,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   const { config } = opts;
   const logger = opts.logger ?? pino({ level: config.logLevel, base: { service: "api" } });
+  // Loaded first: a bad key (file) stops the start instead of failing the first sign-in.
+  const walletKey = loadWalletKey({ fromEnv: config.console.walletEncryptionKey, dataDir: config.dataDir });
   const db = createDatabase(opts.databaseUrl, {
     poolMax: config.api.dbPoolMax,
     statementTimeoutMs: config.api.dbStatementTimeoutMs,
@@ -51,6 +54,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
     config,
     chain: opts.chain ?? createChainHead(opts.rpcUrl),
     secret: loadSecret({ fromEnv: config.api.secret, dataDir: config.dataDir }),
+    walletKey,
   });
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

@@ -36,6 +36,30 @@ const url = (protocols: string[]) =>
     `must be a URL (${protocols.join(" or ")})`,
   );
 
+const atLeastMinute = z.coerce
+  .number()
+  .int()
+  .min(60, "must be at least 60 seconds")
+  .max(10 * 365 * 86_400);
+const points = z.coerce.number().int().min(1).max(1_000_000);
+/** 32 bytes as 64 hex digits (optional 0x) or base64/base64url; parsed to the key itself. */
+const walletKey = z
+  .string()
+  .transform((v) => parseKey32(v.trim()))
+  .refine((v) => v !== null, "must be 32 bytes: 64 hex digits, or base64 (openssl rand -hex 32)")
+  .transform((v) => v as Buffer);
+
+/** A 32-byte key from hex or base64(url) text; null when it is anything else. */
+export function parseKey32(text: string): Buffer | null {
+  const hex = text.replace(/^0x/i, "");
+  if (/^[0-9a-fA-F]{64}$/.test(hex)) return Buffer.from(hex, "hex");
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) {
+    const bytes = Buffer.from(text.replace(/-/g, "+").replace(/_/g, "/"), "base64");
+    if (bytes.length === 32) return bytes;
+  }
+  return null;
+}
+
 /** SPEC §2, plus the few operational knobs each part documents in the README. */
 const envSchema = z.object({
   DATABASE_URL: opt(url(["postgres:", "postgresql:"])),
@@ -88,6 +112,24 @@ const envSchema = z.object({
   LOGIN_RATE_LIMIT_PER_IP: z.preprocess(blankToUndefined, perMinute.default(60)),
   LOGIN_RATE_LIMIT_PER_CLIENT: z.preprocess(blankToUndefined, perMinute.default(30)),
   TRUST_PROXY_HOPS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(10).default(0)),
+  // Console accounts (README "Console accounts")
+  SMTP_URL: opt(url(["smtp:", "smtps:"])),
+  SMTP_FROM: z.preprocess(
+    blankToUndefined,
+    z.string().default("DIMO Developer Console <no-reply@localhost>"),
+  ),
+  WALLET_ENCRYPTION_KEY: opt(walletKey),
+  SESSION_IDLE_SECONDS: z.preprocess(blankToUndefined, atLeastMinute.default(7 * 86_400)),
+  SESSION_MAX_SECONDS: z.preprocess(blankToUndefined, atLeastMinute.default(30 * 86_400)),
+  RATE_LIMIT_WINDOW_SECONDS: z.preprocess(blankToUndefined, atLeastMinute.default(3_600)),
+  RATE_LIMIT_CODES_PER_EMAIL: z.preprocess(blankToUndefined, points.default(5)),
+  RATE_LIMIT_CODES_PER_IP: z.preprocess(blankToUndefined, points.default(20)),
+  RATE_LIMIT_VERIFY_PER_EMAIL: z.preprocess(blankToUndefined, points.default(15)),
+  RATE_LIMIT_VERIFY_PER_IP: z.preprocess(blankToUndefined, points.default(50)),
+  SIGNER_EXPIRY_WARNING_DAYS: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().int().min(0).max(3650).default(30),
+  ),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -109,6 +151,28 @@ export type Config = {
   logLevel: Env["LOG_LEVEL"];
   api: ApiConfig;
   login: LoginConfig;
+  console: ConsoleConfig;
+};
+
+/** Console accounts, sessions and managed wallets (README "Console accounts"). */
+export type ConsoleConfig = {
+  /** Null: mail goes to the log and `${dataDir}/mailbox/` (dev only). */
+  smtpUrl: string | null;
+  smtpFrom: string;
+  /** Null: a key generated once into `${dataDir}/wallet-encryption.key` (api/lib/walletKey.ts). */
+  walletEncryptionKey: Buffer | null;
+  sessionIdleSeconds: number;
+  sessionMaxSeconds: number;
+  /** Same knob as login's: the client IP is that many hops back in X-Forwarded-For. */
+  trustProxyHops: number;
+  rateLimits: {
+    windowSeconds: number;
+    codesPerEmail: number;
+    codesPerIp: number;
+    verifyPerEmail: number;
+    verifyPerIp: number;
+  };
+  signerExpiryWarningDays: number;
 };
 
 /** Login with DIMO, developer JWTs and the vehicle token exchange (README "Login with DIMO"). */
@@ -136,6 +200,14 @@ export type ApiConfig = {
   dbStatementTimeoutMs: number;
 };
 
+/** Never echoed in an error line: they are, or may embed, credentials. */
+const SECRET_VARIABLES = new Set([
+  "API_SECRET",
+  "WALLET_ENCRYPTION_KEY",
+  "SMTP_URL",
+  "DATABASE_URL",
+]);
+
 function parseEnv(env: Record<string, string | undefined>): Env {
   const result = envSchema.safeParse(env);
   if (result.success) return result.data;
@@ -143,7 +215,7 @@ function parseEnv(env: Record<string, string | undefined>): Env {
   const variable = String(issue.path[0] ?? "environment");
   const value = env[variable];
   const shown =
-    value === undefined
+    value === undefined || SECRET_VARIABLES.has(variable)
       ? ""
       : ` (got ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)})`;
   throw new ConfigError(variable, `${issue.message}${shown}`);
@@ -201,13 +273,14 @@ function resolveChain(env: Env): ChainConfig {
 /** Parses the whole environment once. Throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = parseEnv(env);
+  const publicUrl = (parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, "");
   return {
     databaseUrl: parsed.DATABASE_URL ?? null,
     dataDir: parsed.DATA_DIR,
     chain: resolveChain(parsed),
     port: parsed.PORT,
     indexerPort: parsed.INDEXER_PORT,
-    publicUrl: (parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, ""),
+    publicUrl,
     devnet: { port: parsed.DEVNET_PORT, blockTime: parsed.DEVNET_BLOCK_TIME ?? null },
     logLevel: parsed.LOG_LEVEL,
     api: {
@@ -227,6 +300,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rateLimitPerClient: parsed.LOGIN_RATE_LIMIT_PER_CLIENT,
       trustProxyHops: parsed.TRUST_PROXY_HOPS,
     },
+    console: consoleConfig(parsed),
+  };
+}
+
+function consoleConfig(env: Env): ConsoleConfig {
+  if (env.SESSION_IDLE_SECONDS > env.SESSION_MAX_SECONDS) {
+    throw new ConfigError(
+      "SESSION_IDLE_SECONDS",
+      `must not exceed SESSION_MAX_SECONDS (${env.SESSION_MAX_SECONDS})`,
+    );
+  }
+  return {
+    smtpUrl: env.SMTP_URL ?? null,
+    smtpFrom: env.SMTP_FROM,
+    walletEncryptionKey: env.WALLET_ENCRYPTION_KEY ?? null,
+    sessionIdleSeconds: env.SESSION_IDLE_SECONDS,
+    sessionMaxSeconds: env.SESSION_MAX_SECONDS,
+    trustProxyHops: env.TRUST_PROXY_HOPS,
+    rateLimits: {
+      windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+      codesPerEmail: env.RATE_LIMIT_CODES_PER_EMAIL,
+      codesPerIp: env.RATE_LIMIT_CODES_PER_IP,
+      verifyPerEmail: env.RATE_LIMIT_VERIFY_PER_EMAIL,
+      verifyPerIp: env.RATE_LIMIT_VERIFY_PER_IP,
+    },
+    signerExpiryWarningDays: env.SIGNER_EXPIRY_WARNING_DAYS,
   };
 }
 

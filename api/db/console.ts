@@ -1,9 +1,10 @@
+import type { AccountTables } from "./accountTables";
 import type { LoginChallengeTable, LoginRateLimitTable, SigningKeyTable } from "./loginTables";
 
 // Row types of the API's own `console` schema (api/db/migrations); each feature keeps its table
 // types in its own file and lists them here.
 
-export interface ConsoleDatabase {
+export interface ConsoleDatabase extends AccountTables {
   "console.signing_key": SigningKeyTable;
   "console.login_challenge": LoginChallengeTable;
   "console.login_rate_limit": LoginRateLimitTable;

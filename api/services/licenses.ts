@@ -150,6 +150,47 @@ export function licenseService(ctx: ServiceContext) {
       };
     },
 
+    /**
+     * Licenses owned by any of `owners` (lowercase addresses), any status, tokenId descending,
+     * keyset on tokenId like `list`: the console's "my licenses" across an account's wallets.
+     */
+    async ownedBy(
+      owners: readonly string[],
+      page: { limit?: number; cursor?: string },
+    ): Promise<Page<License>> {
+      const limit = page.limit ?? DEFAULT_LIMIT;
+      if (owners.length === 0) return { items: [], nextCursor: null };
+      const cursorFilters = { owners: [...owners].sort().join(",") };
+      let query = selectLicenses(ctx).where("l.owner", "in", owners);
+      if (page.cursor !== undefined) {
+        const [after] = ctx.cursors.decode(page.cursor, "ownedLicenses", cursorFilters, 1);
+        query = query.where("l.token_id", "<", after!);
+      }
+      const rows = await query
+        .orderBy("l.token_id", "desc")
+        .limit(limit + 1)
+        .execute();
+      const now = unixSeconds(ctx.clock());
+      const last = rows.length > limit ? rows[limit - 1] : undefined;
+      return {
+        items: rows.slice(0, limit).map((row) => shapeLicense(row, now)),
+        nextCursor: last ? ctx.cursors.encode("ownedLicenses", cursorFilters, [last.token_id]) : null,
+      };
+    },
+
+    /** Whether any of `owners` (lowercase) owns an active license: the console's viewing rule. */
+    async anyActiveOwnedBy(owners: readonly string[]): Promise<boolean> {
+      if (owners.length === 0) return false;
+      const row = await ctx.db
+        .selectFrom("dimo.license")
+        .select("token_id")
+        .where("owner", "in", owners)
+        .where("status", "=", "active")
+        .limit(1)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
     /** The clientId of a license, or 404: the key of its shared vehicles. */
     async clientIdOf(tokenId: string): Promise<string> {
       const row = await ctx.db

@@ -95,6 +95,37 @@ export function vehicleService(ctx: ServiceContext) {
       };
     },
 
+    /**
+     * How many vehicles `sharedWith` lists for each clientId (lowercase): vehicles with an
+     * unexpired SACD or privilege grant to it, counted once however many grants they have.
+     */
+    async countSharedWith(clientIds: readonly string[]): Promise<Map<string, number>> {
+      const counts = new Map<string, number>(clientIds.map((id) => [id, 0]));
+      if (clientIds.length === 0) return counts;
+      const now = unixSeconds(ctx.clock()).toString();
+      const rows = await ctx.db
+        .with("shared", (db) =>
+          db
+            .selectFrom("dimo.vehicle_sacd")
+            .select(["grantee as client_id", "vehicle_id"])
+            .where("grantee", "in", clientIds)
+            .where("expires_at", ">", now)
+            .union(
+              db
+                .selectFrom("dimo.vehicle_privilege")
+                .select(["user as client_id", "vehicle_id"])
+                .where("user", "in", clientIds)
+                .where("expires_at", ">", now),
+            ),
+        )
+        .selectFrom("shared")
+        .select((eb) => ["shared.client_id", eb.fn.countAll<string>().as("n")])
+        .groupBy("shared.client_id")
+        .execute();
+      for (const r of rows) counts.set(r.client_id, Number(r.n));
+      return counts;
+    },
+
     /** A vehicle seen minted and not burned, with every unexpired grant of every grantee. */
     async byId(vehicleId: string): Promise<Vehicle> {
       const now = unixSeconds(ctx.clock()).toString();

@@ -20,6 +20,16 @@ export class HttpStatusError extends Error {
   }
 }
 
+/**
+ * Thrown by a handler to reset the connection without any answer, the way an overloaded provider or
+ * a proxy in between sometimes does (the fault-injecting proxy uses it).
+ */
+export class DropConnectionError extends Error {
+  constructor() {
+    super("connection dropped");
+  }
+}
+
 export type RpcServer = { url: string; port: number; close(): Promise<void> };
 
 function frame(id: unknown, answer: RpcAnswer): string {
@@ -58,6 +68,10 @@ export async function startRpcServer(
         res.writeHead(200, { "content-type": "application/json" });
         res.end(text);
       } catch (error) {
+        if (error instanceof DropConnectionError) {
+          req.socket.destroy();
+          return;
+        }
         if (error instanceof HttpStatusError) {
           res.writeHead(error.status, { "content-type": "application/json" });
           res.end(error.body);

@@ -1,5 +1,6 @@
 import type { Migration } from "kysely/migration";
 import * as m0001 from "./0001_console_schema";
+import * as m0100 from "./0100_console_accounts";
 import * as m0200 from "./0200_login";
 
 /**
@@ -8,5 +9,6 @@ import * as m0200 from "./0200_login";
  */
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_console_schema": m0001,
+  "0100_console_accounts": m0100,
   "0200_login": m0200,
 };

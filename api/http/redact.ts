@@ -1,0 +1,29 @@
+/**
+ * pino `redact` paths for every logger of the API: the places a secret could end up if someone
+ * logs a request, a header bag or a credential object. Error codes (`err.code`) stay readable.
+ */
+export const REDACT_PATHS = [
+  "req.headers.cookie",
+  "req.headers.authorization",
+  'req.headers["x-csrf-token"]',
+  "headers.cookie",
+  "headers.authorization",
+  'headers["x-csrf-token"]',
+  'headers["set-cookie"]',
+  "cookie",
+  "authorization",
+  "token",
+  "*.token",
+  "sessionToken",
+  "*.sessionToken",
+  "csrfToken",
+  "*.csrfToken",
+  "emailCode",
+  "*.emailCode",
+  "privateKey",
+  "*.privateKey",
+  "walletKey",
+  "*.walletKey",
+  "password",
+  "*.password",
+];

@@ -1,0 +1,58 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import nodemailer from "nodemailer";
+import type { Logger } from "pino";
+
+export type Mail = { to: string; subject: string; text: string };
+
+export type Mailer = {
+  send(mail: Mail): Promise<void>;
+  /** "smtp", or "mailbox" (dev: the log and `${dataDir}/mailbox/`). */
+  readonly kind: "smtp" | "mailbox";
+};
+
+export const MAILBOX_DIR = "mailbox";
+
+/**
+ * SMTP (`SMTP_URL`) in production. Without it (the embedded default) every message is written as
+ * an .eml file to `${dataDir}/mailbox/` and its subject logged at info, so a developer can sign in
+ * with nothing configured. The subject of a sign-in mail holds the code: dev only, by design.
+ */
+export function createMailer(opts: {
+  smtpUrl: string | null;
+  from: string;
+  dataDir: string;
+  logger: Logger;
+}): Mailer {
+  const { logger } = opts;
+  if (opts.smtpUrl) {
+    const transport = nodemailer.createTransport({
+      url: opts.smtpUrl,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 20_000,
+    });
+    return {
+      kind: "smtp",
+      async send(mail) {
+        const info = await transport.sendMail({ from: opts.from, ...mail });
+        logger.debug({ messageId: info.messageId }, "mail sent");
+      },
+    };
+  }
+  const dir = path.resolve(opts.dataDir, MAILBOX_DIR);
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
+  return {
+    kind: "mailbox",
+    async send(mail) {
+      const info = await transport.sendMail({ from: opts.from, ...mail });
+      await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+      // Sortable by time, unique across replicas sharing the folder.
+      const name = `${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBytes(4).toString("hex")}.eml`;
+      const file = path.join(dir, name);
+      await fs.promises.writeFile(file, info.message as Buffer, { mode: 0o600 });
+      logger.info({ to: mail.to, file }, `dev mailbox: ${mail.subject}`);
+    },
+  };
+}
