@@ -9,7 +9,7 @@ import type { Config } from "../config/env";
 import type { Database } from "./db/database";
 import { errorHandler, notFoundHandler, validationHook } from "./http/errors";
 import { observeRequests } from "./http/observe";
-import { REDACT_PATHS } from "./http/redact";
+import { redactingLogger } from "./http/redact";
 import type { ApiApp, AppEnv } from "./http/types";
 import type { ChainHead } from "./lib/chainHead";
 import { CursorCodec } from "./lib/cursor";
@@ -17,7 +17,9 @@ import { deriveKey } from "./lib/secret";
 import type { WalletKey } from "./lib/walletKey";
 import { registerAliasRoutes } from "./routes/aliases";
 import { registerConsoleRoutes } from "./routes/console";
+import { registerSignInRoutes } from "./routes/console/signIn";
 import { registerDocsRoutes } from "./routes/docs";
+import { registerExportRoutes } from "./routes/exports";
 import { registerLicenseRoutes } from "./routes/licenses";
 import { registerLoginWithDimo } from "./routes/loginWithDimo";
 import { registerStatsRoutes } from "./routes/stats";
@@ -30,6 +32,7 @@ import { eventService } from "./services/events";
 import { indexerStatusService } from "./services/indexerStatus";
 import { licenseService } from "./services/licenses";
 import type { Mailer } from "./services/mailer";
+import { createSignInServices } from "./services/signIn";
 import { statsService } from "./services/stats";
 import { vehicleService } from "./services/vehicles";
 
@@ -47,6 +50,8 @@ export type AppDeps = {
   walletKey?: WalletKey;
   /** Default: SMTP_URL, else the dev mailbox in DATA_DIR (api/services/mailer.ts). */
   mailer?: Mailer;
+  /** The database `db` uses: streamed exports open their own connections (without: they answer 503). */
+  databaseUrl?: string;
 };
 
 export type App = ApiApp & { metrics: Registry };
@@ -69,7 +74,7 @@ const CSP = {
 export function createApp(deps: AppDeps): App {
   const { config } = deps;
   // Secrets (session tokens, cookies, codes, keys) never reach the log, whatever logs them.
-  const logger = deps.logger.child({}, { redact: { paths: REDACT_PATHS, censor: "[redacted]" } });
+  const logger = redactingLogger(deps.logger);
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }) as App;
   app.metrics = new Registry();
 
@@ -119,7 +124,13 @@ export function createApp(deps: AppDeps): App {
   registerVehicleRoutes(app, services);
   registerAliasRoutes(app, services);
   registerStatsRoutes(app, services);
+  registerExportRoutes(app, ctx, deps.databaseUrl);
   registerConsoleRoutes(app, consoleServices);
+  // Google / Apple / GitHub and passkeys: after the /console/* middleware registerConsoleRoutes adds.
+  registerSignInRoutes(app, consoleServices, createSignInServices({ ...deps, ...consoleServices }), {
+    publicUrl: config.publicUrl,
+    corsOrigins: config.api.corsOrigins,
+  });
   registerLoginWithDimo(app, deps);
   registerDocsRoutes(app, {
     title: "DIMO Developer Console API",

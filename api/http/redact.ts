@@ -1,3 +1,5 @@
+import type { Logger } from "pino";
+
 /**
  * pino `redact` paths for every logger of the API: the places a secret could end up if someone
  * logs a request, a header bag or a credential object. Error codes (`err.code`) stay readable.
@@ -27,3 +29,8 @@ export const REDACT_PATHS = [
   "password",
   "*.password",
 ];
+
+/** The logger every part of the app logs through: `logger` with REDACT_PATHS censored. */
+export function redactingLogger(logger: Logger): Logger {
+  return logger.child({}, { redact: { paths: REDACT_PATHS, censor: "[redacted]" } });
+}

@@ -39,6 +39,7 @@ export async function startConsoleApi(opts: {
   dataDir?: string;
   clock?: TestClock;
 }): Promise<ConsoleApi> {
+  const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "console-data-"));
   const logs: string[] = [];
   const config = loadConfig({ DATA_DIR: dataDir, API_SECRET: "s".repeat(40), ...opts.env });
@@ -57,7 +58,10 @@ export async function startConsoleApi(opts: {
     config,
     dataDir,
     logs,
-    stop: () => api.stop(),
+    stop: async () => {
+      await api.stop();
+      if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 
