@@ -17,9 +17,7 @@ import { deriveKey } from "./lib/secret";
 import type { WalletKey } from "./lib/walletKey";
 import { registerAliasRoutes } from "./routes/aliases";
 import { registerConsoleRoutes } from "./routes/console";
-import { registerSignInRoutes } from "./routes/console/signIn";
 import { registerDocsRoutes } from "./routes/docs";
-import { registerExportRoutes } from "./routes/exports";
 import { registerLicenseRoutes } from "./routes/licenses";
 import { registerLoginWithDimo } from "./routes/loginWithDimo";
 import { registerStatsRoutes } from "./routes/stats";
@@ -32,7 +30,6 @@ import { eventService } from "./services/events";
 import { indexerStatusService } from "./services/indexerStatus";
 import { licenseService } from "./services/licenses";
 import type { Mailer } from "./services/mailer";
-import { createSignInServices } from "./services/signIn";
 import { statsService } from "./services/stats";
 import { vehicleService } from "./services/vehicles";
 
@@ -50,8 +47,6 @@ export type AppDeps = {
   walletKey?: WalletKey;
   /** Default: SMTP_URL, else the dev mailbox in DATA_DIR (api/services/mailer.ts). */
   mailer?: Mailer;
-  /** The database `db` uses: streamed exports open their own connections (without: they answer 503). */
-  databaseUrl?: string;
 };
 
 export type App = ApiApp & { metrics: Registry };
@@ -124,13 +119,7 @@ export function createApp(deps: AppDeps): App {
   registerVehicleRoutes(app, services);
   registerAliasRoutes(app, services);
   registerStatsRoutes(app, services);
-  registerExportRoutes(app, ctx, deps.databaseUrl);
   registerConsoleRoutes(app, consoleServices);
-  // Google / Apple / GitHub and passkeys: after the /console/* middleware registerConsoleRoutes adds.
-  registerSignInRoutes(app, consoleServices, createSignInServices({ ...deps, ...consoleServices }), {
-    publicUrl: config.publicUrl,
-    corsOrigins: config.api.corsOrigins,
-  });
   registerLoginWithDimo(app, deps);
   registerDocsRoutes(app, {
     title: "DIMO Developer Console API",
