@@ -29,7 +29,7 @@ export type WalletLinkDeps = {
   chainId: number;
 };
 
-const bad = (message: string) => new InvalidRequestError(message, [{ path: "body.message", message }]);
+const bad = (message: string, path = "body.message") => new InvalidRequestError(message, [{ path, message }]);
 
 /**
  * Links external wallets by EIP-4361 (SIWE): the API issues a single-use nonce bound to the
@@ -103,7 +103,11 @@ export function walletLinkService(deps: WalletLinkDeps) {
       }
       const address = getAddress(parsed.address);
       const valid = await verifyMessage({ address, message, signature }).catch(() => false);
-      if (!valid) throw bad("signature was not made by the message's address (EOA signature expected)");
+      if (!valid)
+        throw bad(
+          "signature was not made by the message's address (EOA signature expected)",
+          "body.signature",
+        );
       return deps.wallets.addExternal(accountId, address);
     },
   };
