@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, parseKey32 } from "./env";
+
+const errorOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    return e as ConfigError;
+  }
+  throw new Error("expected a ConfigError");
+};
+
+describe("console configuration", () => {
+  it("defaults: dev mailbox, key file, 7-day idle and 30-day absolute sessions, sign-in limits", () => {
+    expect(loadConfig({}).console).toEqual({
+      smtpUrl: null,
+      smtpFrom: "DIMO Developer Console <no-reply@localhost>",
+      walletEncryptionKey: null,
+      sessionIdleSeconds: 604_800,
+      sessionMaxSeconds: 2_592_000,
+      trustProxyHops: 0,
+      rateLimits: {
+        windowSeconds: 3_600,
+        codesPerEmail: 5,
+        codesPerIp: 20,
+        verifyPerEmail: 15,
+        verifyPerIp: 50,
+      },
+      signerExpiryWarningDays: 30,
+    });
+  });
+
+  it("reads WALLET_ENCRYPTION_KEY as hex or base64 (32 bytes)", () => {
+    const key = Buffer.alloc(32, 0xab);
+    for (const text of [
+      key.toString("hex"),
+      `0x${key.toString("hex")}`,
+      key.toString("base64"),
+      key.toString("base64url"),
+    ]) {
+      expect(loadConfig({ WALLET_ENCRYPTION_KEY: text }).console.walletEncryptionKey).toEqual(key);
+    }
+    expect(parseKey32("ab".repeat(31))).toBeNull();
+    expect(parseKey32(Buffer.alloc(31).toString("base64"))).toBeNull();
+  });
+
+  it.each([
+    [{ WALLET_ENCRYPTION_KEY: "tooshort-secret" }, "WALLET_ENCRYPTION_KEY"],
+    [{ SMTP_URL: "https://mail.example" }, "SMTP_URL"],
+    [{ SESSION_IDLE_SECONDS: "10" }, "SESSION_IDLE_SECONDS"],
+    [{ SESSION_IDLE_SECONDS: "7200", SESSION_MAX_SECONDS: "3600" }, "SESSION_IDLE_SECONDS"],
+    [{ RATE_LIMIT_CODES_PER_EMAIL: "0" }, "RATE_LIMIT_CODES_PER_EMAIL"],
+  ])("refuses %o naming the variable", (env, variable) => {
+    const error = errorOf(env);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.variable).toBe(variable);
+  });
+
+  it("never echoes a secret value in the error line", () => {
+    const error = errorOf({ WALLET_ENCRYPTION_KEY: "my-secret-but-wrong-key" });
+    expect(error.message).not.toContain("my-secret");
+    expect(errorOf({ SMTP_URL: "http://user:hunter2@mail" }).message).not.toContain("hunter2");
+  });
+});
