@@ -98,7 +98,7 @@ async function verifyWithJwks(token: string): Promise<JWTPayload> {
 describe("web3 flow (Dex form endpoints)", () => {
   it("issues a challenge and a developer JWT for an enabled signer (form body, v 27/28)", async () => {
     const { state, challenge } = await generate(clientA, URI_A, { nonce: "n-0S6_WzA2Mj" });
-    expect(state).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(state).toMatch(/^[A-Za-z0-9_-]{38}$/);
     const siwe = parseSiweMessage(challenge);
     expect(siwe).toMatchObject({
       domain: "127.0.0.1:3999",
@@ -192,9 +192,21 @@ describe("web3 flow (Dex form endpoints)", () => {
     }
   });
 
-  it("refuses an unknown state", async () => {
+  it("refuses an unknown state, and a real one whose encoded times were altered", async () => {
     const e = await errorOf(await submit(clientA, URI_A, "x".repeat(43), `0x${"11".repeat(65)}`));
     expect(e).toMatchObject({ status: 400, message: "Unknown state: request a new challenge" });
+    const { state, challenge } = await generate(clientA, URI_A);
+    const raw = Buffer.from(state, "base64url");
+    raw[raw.length - 1]! ^= 1; // the expiry, one millisecond off
+    const forged = raw.toString("base64url");
+    const res = await submit(clientA, URI_A, forged, await signChallenge(S_A!.privateKey, challenge));
+    expect(await errorOf(res)).toMatchObject({
+      status: 400,
+      message: "Unknown state: request a new challenge",
+    });
+    expect(
+      (await submit(clientA, URI_A, state, await signChallenge(S_A!.privateKey, challenge))).status,
+    ).toBe(200);
   });
 
   it("refuses a foreign challenge: another client_id, or another domain", async () => {
