@@ -17,6 +17,7 @@ import { deriveKey } from "./lib/secret";
 import type { WalletKey } from "./lib/walletKey";
 import { registerAliasRoutes } from "./routes/aliases";
 import { registerConsoleRoutes } from "./routes/console";
+import { registerSignInRoutes } from "./routes/console/signIn";
 import { registerDocsRoutes } from "./routes/docs";
 import { registerLicenseRoutes } from "./routes/licenses";
 import { registerLoginWithDimo } from "./routes/loginWithDimo";
@@ -30,6 +31,7 @@ import { eventService } from "./services/events";
 import { indexerStatusService } from "./services/indexerStatus";
 import { licenseService } from "./services/licenses";
 import type { Mailer } from "./services/mailer";
+import { createSignInServices } from "./services/signIn";
 import { statsService } from "./services/stats";
 import { vehicleService } from "./services/vehicles";
 
@@ -120,6 +122,11 @@ export function createApp(deps: AppDeps): App {
   registerAliasRoutes(app, services);
   registerStatsRoutes(app, services);
   registerConsoleRoutes(app, consoleServices);
+  // Google / Apple / GitHub and passkeys: after the /console/* middleware registerConsoleRoutes adds.
+  registerSignInRoutes(app, consoleServices, createSignInServices({ ...deps, ...consoleServices }), {
+    publicUrl: config.publicUrl,
+    corsOrigins: config.api.corsOrigins,
+  });
   registerLoginWithDimo(app, deps);
   registerDocsRoutes(app, {
     title: "DIMO Developer Console API",

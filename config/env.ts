@@ -1,6 +1,7 @@
 import { getAddress, isAddress } from "viem";
 import { z } from "zod";
 import { DEPLOYMENTS, type Deployment, NETWORKS, type NetworkName } from "./networks";
+import { SIGN_IN_SECRETS, type SignInConfig, signInConfig, signInEnv } from "./signIn";
 
 /** A configuration value that cannot be used: the message is the one line the process prints. */
 export class ConfigError extends Error {
@@ -130,6 +131,8 @@ const envSchema = z.object({
     blankToUndefined,
     z.coerce.number().int().min(0).max(3650).default(30),
   ),
+  // Google / Apple / GitHub sign-in and passkeys (config/signIn.ts)
+  ...signInEnv,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -152,6 +155,8 @@ export type Config = {
   api: ApiConfig;
   login: LoginConfig;
   console: ConsoleConfig;
+  /** Google / Apple / GitHub sign-in and passkeys (config/signIn.ts). */
+  signIn: SignInConfig;
 };
 
 /** Console accounts, sessions and managed wallets (README "Console accounts"). */
@@ -206,6 +211,7 @@ const SECRET_VARIABLES = new Set([
   "WALLET_ENCRYPTION_KEY",
   "SMTP_URL",
   "DATABASE_URL",
+  ...SIGN_IN_SECRETS,
 ]);
 
 function parseEnv(env: Record<string, string | undefined>): Env {
@@ -301,6 +307,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       trustProxyHops: parsed.TRUST_PROXY_HOPS,
     },
     console: consoleConfig(parsed),
+    signIn: signInConfig(parsed, publicUrl, (variable, detail) => {
+      throw new ConfigError(variable, detail);
+    }),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Migration } from "kysely/migration";
 import * as m0001 from "./0001_console_schema";
 import * as m0100 from "./0100_console_accounts";
+import * as m0150 from "./0150_console_sign_in";
 import * as m0200 from "./0200_login";
 
 /**
@@ -10,5 +11,6 @@ import * as m0200 from "./0200_login";
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_console_schema": m0001,
   "0100_console_accounts": m0100,
+  "0150_console_sign_in": m0150,
   "0200_login": m0200,
 };
