@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from "kysely";
 import pg from "pg";
 import type { Logger } from "pino";
 import type { ConsoleDatabase } from "./console";
@@ -12,6 +12,12 @@ export type DatabaseOptions = {
   statementTimeoutMs: number;
   /** How long a request waits for a pooled connection (or a new one) before failing with 503. */
   connectTimeoutMs?: number;
+  /**
+   * Run parameterized statements as named prepared statements (default true), so Postgres parses
+   * and plans each query shape once per connection instead of on every request. Turn off behind
+   * a transaction-pooling proxy that cannot keep them.
+   */
+  preparedStatements?: boolean;
   logger?: Logger;
 };
 
@@ -34,5 +40,66 @@ export function createDatabase(url: string, opts: DatabaseOptions): Kysely<Datab
   });
   // An idle connection dying (Postgres restarted) must not crash the process; the pool replaces it.
   pool.on("error", (error) => opts.logger?.warn({ err: error }, "idle database connection lost"));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const dialectPool = opts.preparedStatements === false ? pool : withPreparedStatements(pool);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: dialectPool }) });
+}
+
+/** Distinct statement texts that get a name; past this, queries run unnamed (bounds server memory). */
+const MAX_PREPARED = 256;
+
+/**
+ * Names every parameterized query by its SQL text (Kysely compiles the same text for the same
+ * query shape), which makes pg prepare it once per connection and only bind afterwards.
+ */
+function withPreparedStatements(pool: pg.Pool): PostgresPool {
+  const names = new Map<string, string>();
+  const nameOf = (text: string): string | undefined => {
+    let name = names.get(text);
+    if (name === undefined && names.size < MAX_PREPARED) {
+      name = `api_${names.size}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    let destroy = false;
+    const query = async (text: string, values: readonly unknown[]) => {
+      const name = values.length > 0 ? nameOf(text) : undefined;
+      if (name === undefined) return client.query(text, values as unknown[]);
+      try {
+        return await client.query({ name, text, values: values as unknown[] });
+      } catch (error) {
+        // A view recreated with other column types invalidates the cached plan for good on this
+        // connection: answer unnamed now and let the pool replace the connection on release.
+        if ((error as { code?: string }).code !== "0A000") throw error;
+        destroy = true;
+        return client.query(text, values as unknown[]);
+      }
+    };
+    return {
+      get processID() {
+        return (client as unknown as { processID?: number }).processID;
+      },
+      query: ((textOrCursor: unknown, values?: readonly unknown[]) =>
+        typeof textOrCursor === "string"
+          ? query(textOrCursor, values ?? [])
+          : client.query(textOrCursor as pg.Submittable)) as unknown as PostgresPoolClient["query"],
+      release: (discard?: boolean) => client.release(discard || destroy ? true : undefined),
+    };
+  };
+  return {
+    Client: pg.Client,
+    options: pool.options,
+    async connect() {
+      const client = await pool.connect();
+      let wrapper = wrappers.get(client);
+      if (!wrapper) {
+        wrapper = wrap(client);
+        wrappers.set(client, wrapper);
+      }
+      return wrapper;
+    },
+    end: () => pool.end(),
+  };
 }

@@ -1,4 +1,5 @@
 import { jsonArrayFrom } from "kysely/helpers/postgres";
+import { queryTemplate, slot } from "../db/template";
 import { NotFoundError } from "../errors";
 import { isoFromSeconds, isoFromSecondsOrNull, unixSeconds } from "../lib/time";
 import { DEFAULT_LIMIT, type Page, type ServiceContext } from "./context";
@@ -88,29 +89,31 @@ function shapeLicense(row: LicenseRow, now: bigint): License {
 }
 
 export function licenseService(ctx: ServiceContext) {
-  const one = async (query: LicenseQuery, what: string): Promise<License> => {
-    const row = await query.limit(1).executeTakeFirst();
+  // The single-license lookups are the hot path: compiled once, bound per request.
+  const byTokenId = queryTemplate(ctx.db, selectLicenses(ctx).where("l.token_id", "=", slot("v")).limit(1));
+  const byClientId = queryTemplate(ctx.db, selectLicenses(ctx).where("l.client_id", "=", slot("v")).limit(1));
+  // Only an active license holds an alias (a revoke frees it); exact, case-sensitive match.
+  const byAlias = queryTemplate(
+    ctx.db,
+    selectLicenses(ctx)
+      .where("l.alias", "=", slot("v"))
+      .where("l.status", "=", "active")
+      .orderBy("l.token_id")
+      .limit(1),
+  );
+  const one = async (query: typeof byTokenId, value: string, what: string): Promise<License> => {
+    const [row] = await query({ v: value });
     if (!row) throw new NotFoundError(`No license ${what}`);
     return shapeLicense(row, unixSeconds(ctx.clock()));
   };
 
   return {
-    byTokenId: (tokenId: string) =>
-      one(selectLicenses(ctx).where("l.token_id", "=", tokenId), `with tokenId ${tokenId}`),
+    byTokenId: (tokenId: string) => one(byTokenId, tokenId, `with tokenId ${tokenId}`),
 
     /** Any status: a revoked license keeps its clientId. */
-    byClientId: (clientId: string) =>
-      one(selectLicenses(ctx).where("l.client_id", "=", clientId.toLowerCase()), `with clientId ${clientId}`),
+    byClientId: (clientId: string) => one(byClientId, clientId.toLowerCase(), `with clientId ${clientId}`),
 
-    /** Only an active license holds an alias (a revoke frees it); exact, case-sensitive match. */
-    byAlias: (alias: string) =>
-      one(
-        selectLicenses(ctx)
-          .where("l.alias", "=", alias)
-          .where("l.status", "=", "active")
-          .orderBy("l.token_id"),
-        `with alias ${JSON.stringify(alias)}`,
-      ),
+    byAlias: (alias: string) => one(byAlias, alias, `with alias ${JSON.stringify(alias)}`),
 
     /**
      * Licenses by tokenId descending. Keyset on tokenId: licenses indexed while a client pages

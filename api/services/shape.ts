@@ -5,8 +5,23 @@ import { isoFromSeconds } from "../lib/time";
 // Row → JSON shaping shared by the services: pure functions over what the queries return
 // (numeric columns as decimal text), so they are unit-tested without a database.
 
-/** Ponder stores addresses lowercase; the API shows them EIP-55 checksummed (viem caches these). */
-export const checksum = (address: string): string => getAddress(address);
+const CHECKSUM_CACHE_SIZE = 100_000;
+const checksums = new Map<string, string>();
+
+/**
+ * Ponder stores addresses lowercase; the API shows them EIP-55 checksummed. The keccak behind a
+ * checksum is the costliest step of shaping a license, and the same few addresses come back
+ * request after request, so results are memoized (bounded: the memo restarts when full).
+ */
+export function checksum(address: string): string {
+  let out = checksums.get(address);
+  if (out === undefined) {
+    out = getAddress(address);
+    if (checksums.size >= CHECKSUM_CACHE_SIZE) checksums.clear();
+    checksums.set(address, out);
+  }
+  return out;
+}
 
 /** ids (tokenId, vehicleId, block, log index, privilege id) are JSON numbers; < 2^53 in practice. */
 export const toNumber = (value: string | number): number => Number(value);

@@ -174,7 +174,8 @@ describe("/openapi.json", () => {
       "/ready",
       "/status",
     ];
-    expect(Object.keys(body.paths).sort()).toEqual([...expected].sort());
+    // Other parts (console, login) document their routes in the same document.
+    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(expected));
     for (const path of expected) {
       const get = body.paths[path]!["get"]!;
       expect(Object.keys(get.responses), path).toContain("200");
