@@ -40,12 +40,22 @@ const REJECTED = new Set([
 
 const printable = (text: string) => text.replace(/[^\x20-\x7e]/g, "").slice(0, 200);
 
+/** An OAuth `error` in a 200 body (GitHub answers token errors that way), from the cause chain. */
+function errorInBody(error: unknown): string | null {
+  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
+    const body = (e as { body?: { error?: unknown } }).body;
+    if (typeof body?.error === "string") return body.error;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return null;
+}
+
 function exchangeFailure(label: string, error: unknown): Error {
   const restart = "start again from the console";
-  if (error instanceof client.ResponseBodyError && error.status < 500) {
-    return new InvalidRequestError(
-      `${label} refused the sign-in code (${printable(error.error)}); ${restart}`,
-    );
+  const refused =
+    error instanceof client.ResponseBodyError && error.status < 500 ? error.error : errorInBody(error);
+  if (refused) {
+    return new InvalidRequestError(`${label} refused the sign-in code (${printable(refused)}); ${restart}`);
   }
   if (error instanceof client.AuthorizationResponseError) {
     return new InvalidRequestError(`${label} refused the sign-in (${printable(error.error)}); ${restart}`);
