@@ -15,8 +15,8 @@ import {
 import { type Kysely, sql } from "kysely";
 import type { Logger } from "pino";
 import type { Database } from "../../db/database";
-import { UnauthenticatedError } from "../../errors";
-import { open, seal } from "../../lib/sealed";
+import { UnauthenticatedError, UnavailableError } from "../../errors";
+import { open, SealError, seal } from "../../lib/sealed";
 import { deriveKey } from "../../lib/secret";
 
 // The token signing keys: one current key signs; retired keys stay published (JWKS) and accepted
@@ -48,15 +48,16 @@ type LoadedKey = {
   retiredAt: Date | null;
 };
 type KeyState = {
-  current: { kid: string; alg: JwtAlg; privateKey: CryptoKey };
+  /** privateKey null: the API secret cannot open it (changed since); tokens still verify. */
+  current: { kid: string; alg: JwtAlg; privateKey: CryptoKey | null };
   published: Map<string, LoadedKey>;
   loadedAt: number;
 };
 
 /** How long a replica trusts its cached key set before re-reading it (another replica may rotate). */
 const REFRESH_MS = 30_000;
-/** A token with a kid we do not know re-reads keys older than this (no refresh storm on junk kids). */
-const UNKNOWN_KID_REFRESH_MS = 1_000;
+/** A token with a kid we do not know re-reads keys older than this: ≤ 10 reads/s on junk kids. */
+const UNKNOWN_KID_REFRESH_MS = 100;
 /** /keys answers from a key set at most this old, so a rotation shows there at once. */
 const JWKS_MAX_AGE_MS = 1_000;
 const ROTATION_LOCK = "dimo-console:signing-key-rotation";
@@ -103,6 +104,21 @@ export function signingKeys(opts: SigningKeysOptions) {
       .execute();
   }
 
+  async function openPrivateKey(kid: string, alg: string, sealed: string): Promise<CryptoKey | null> {
+    let jwk: JWK;
+    try {
+      jwk = JSON.parse(open(sealKey, sealed, sealContext(kid))) as JWK;
+    } catch (error) {
+      if (!(error instanceof SealError)) throw error;
+      opts.logger?.error(
+        { kid },
+        "the current token signing key cannot be opened with this API secret: restore API_SECRET, or run npm run rotate-keys",
+      );
+      return null;
+    }
+    return (await importJWK(jwk, alg)) as CryptoKey;
+  }
+
   async function load(): Promise<KeyState> {
     let rows = await publishedRows();
     if (!rows.some((r) => r.retired_at === null)) {
@@ -123,13 +139,10 @@ export function signingKeys(opts: SigningKeysOptions) {
         retiredAt: row.retired_at,
       });
     }
-    const privateJwk = JSON.parse(
-      open(sealKey, currentRow.private_jwk_sealed, sealContext(currentRow.kid)),
-    ) as JWK;
     const current = {
       kid: currentRow.kid,
       alg: currentRow.alg as JwtAlg,
-      privateKey: (await importJWK(privateJwk, currentRow.alg)) as CryptoKey,
+      privateKey: await openPrivateKey(currentRow.kid, currentRow.alg, currentRow.private_jwk_sealed),
     };
     return { current, published, loadedAt: Date.now() };
   }
@@ -152,7 +165,7 @@ export function signingKeys(opts: SigningKeysOptions) {
     const kid = header.kid;
     if (typeof kid !== "string") throw new errors.JWKSNoMatchingKey();
     let found = (await keys()).published.get(kid);
-    // Another replica may have rotated: a kid we do not know re-reads the set (at most once a second).
+    // Another replica may have rotated: a kid we do not know re-reads the set (at most 10 times a second).
     if (!found) found = (await keys(UNKNOWN_KID_REFRESH_MS)).published.get(kid);
     // The header's alg must be the key's own: no algorithm confusion with a known kid.
     if (!found || !isPublished(found) || found.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
@@ -200,6 +213,8 @@ export function signingKeys(opts: SigningKeysOptions) {
     /** Signs claims with the current key; `kid` and `alg` go in the header. */
     async sign(claims: JWTPayload): Promise<string> {
       const { current } = await keys();
+      if (!current.privateKey)
+        throw new UnavailableError("Token signing is unavailable; the operator's logs say why");
       return new SignJWT(claims)
         .setProtectedHeader({ alg: current.alg, kid: current.kid, typ: "JWT" })
         .sign(current.privateKey);
