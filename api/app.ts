@@ -19,6 +19,7 @@ import { registerAliasRoutes } from "./routes/aliases";
 import { registerConsoleRoutes } from "./routes/console";
 import { registerSignInRoutes } from "./routes/console/signIn";
 import { registerDocsRoutes } from "./routes/docs";
+import { registerExportRoutes } from "./routes/exports";
 import { registerLicenseRoutes } from "./routes/licenses";
 import { registerLoginWithDimo } from "./routes/loginWithDimo";
 import { registerStatsRoutes } from "./routes/stats";
@@ -49,6 +50,8 @@ export type AppDeps = {
   walletKey?: WalletKey;
   /** Default: SMTP_URL, else the dev mailbox in DATA_DIR (api/services/mailer.ts). */
   mailer?: Mailer;
+  /** The database `db` uses: streamed exports open their own connections (without: they answer 503). */
+  databaseUrl?: string;
 };
 
 export type App = ApiApp & { metrics: Registry };
@@ -121,6 +124,7 @@ export function createApp(deps: AppDeps): App {
   registerVehicleRoutes(app, services);
   registerAliasRoutes(app, services);
   registerStatsRoutes(app, services);
+  registerExportRoutes(app, ctx, deps.databaseUrl);
   registerConsoleRoutes(app, consoleServices);
   // Google / Apple / GitHub and passkeys: after the /console/* middleware registerConsoleRoutes adds.
   registerSignInRoutes(app, consoleServices, createSignInServices({ ...deps, ...consoleServices }), {

@@ -55,6 +55,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
     chain: opts.chain ?? createChainHead(opts.rpcUrl),
     secret: loadSecret({ fromEnv: config.api.secret, dataDir: config.dataDir }),
     walletKey,
+    databaseUrl: opts.databaseUrl,
   });
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

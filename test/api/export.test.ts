@@ -1,0 +1,392 @@
+import type { AddressInfo } from "node:net";
+import { serve as listen } from "@hono/node-server";
+import pg from "pg";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type App, createApp } from "../../api/app";
+import { createDatabase } from "../../api/db/database";
+import { parseTime } from "../../api/routes/exports";
+import { csvField, type ExportService, exportService } from "../../api/services/exports";
+import { loadConfig } from "../../config/env";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+import { createIndexedSchema, indexedFixture } from "../support/indexedFixture";
+
+// /v1/export/* and /v1/stats/timeseries over the `dimo` look-alike tables: exact CSV/NDJSON bytes,
+// filters, errors, and — over real HTTP — that a slow or vanished client holds neither memory nor
+// a connection for long.
+
+const T0 = 1_735_689_600; // 2025-01-01T00:00:00Z (a Wednesday)
+const DAY = 86_400;
+const iso = (s: number) => new Date(s * 1000).toISOString();
+const a = (n: number) => `0x${n.toString(16).padStart(40, "0")}`;
+const tx = (n: number) => `0x${String(n).padStart(64, "0")}`; // as the fixture derives hashes
+
+let database: TestDatabase;
+let db: ReturnType<typeof createDatabase>;
+let app: App;
+const config = loadConfig({});
+const devLicense = config.chain.devLicense.toLowerCase();
+
+beforeAll(async () => {
+  database = await createTestDatabase("export");
+  db = createDatabase(database.url, { poolMax: 4, statementTimeoutMs: 5_000 });
+  await createIndexedSchema(db);
+  app = createApp({
+    db,
+    databaseUrl: database.url,
+    clock: () => new Date((T0 + 30 * DAY) * 1000),
+    logger: pino({ level: "silent" }),
+    config,
+    chain: { headBlock: async () => 1_000n },
+    secret: Buffer.alloc(32, 7),
+  });
+  const f = indexedFixture(db);
+  await f.license({
+    tokenId: 1,
+    clientId: a(0xc1),
+    owner: a(0xa1),
+    alias: "plain",
+    mintedAt: T0,
+    mintedBlock: 10,
+  });
+  await f.license({
+    tokenId: 2,
+    clientId: a(0xc2),
+    owner: a(0xa2),
+    alias: 'quo"te, comma\nline',
+    mintedAt: T0 + DAY,
+    mintedBlock: 20,
+  });
+  await f.license({
+    tokenId: 3,
+    clientId: a(0xc3),
+    owner: a(0xa1),
+    status: "revoked",
+    mintedAt: T0 + 2 * DAY,
+    mintedBlock: 30,
+    revokedAt: T0 + 3 * DAY,
+    revokedBlock: 40,
+    revokedTx: tx(40),
+  });
+  await f.licenseContract({ address: devLicense, periodValidity: 1_000 });
+  await f.signer({ tokenId: 1, signer: a(0x51), enabledAt: T0, enabledBlock: 11 });
+  await f.signer({ tokenId: 1, signer: a(0x52), enabledAt: T0 + DAY, enabledBlock: 21 });
+  await f.redirectUri({ tokenId: 1, uri: "https://x.example/cb?a=1,b=2", enabledAt: T0, enabledBlock: 12 });
+  await f.vehicle({ id: 7, owner: a(0xb1) });
+  await f.sacd({
+    vehicleId: 7,
+    grantee: a(0xc1),
+    permissions: 0x3fffcn,
+    expiresAt: 2n ** 256n - 1n,
+    source: "ipfs://x",
+    templateId: tx(5),
+    createdAt: T0 + DAY,
+    blockNumber: 21,
+  });
+  await f.privilege({
+    vehicleId: 7,
+    privilegeId: 1,
+    user: a(0xc2),
+    expiresAt: T0 + 99 * DAY,
+    setAt: T0,
+    blockNumber: 13,
+  });
+  for (const [i, [type, day]] of (
+    [
+      ["Issued", 0],
+      ["SignerEnabled", 0],
+      ["SignerEnabled", 1],
+      ["Issued", 1],
+      ["Issued", 2],
+      ["SignerEnabled", 9],
+    ] as const
+  ).entries()) {
+    await f.event({
+      tokenId: 1,
+      blockNumber: 10 + i,
+      logIndex: 0,
+      type,
+      args: { tokenId: "1", note: i === 0 ? 'has "quotes", commas' : null },
+      timestamp: T0 + day * DAY + i,
+    });
+  }
+});
+
+afterAll(async () => {
+  await db?.destroy();
+  await database?.drop();
+});
+
+const text = async (path: string) => {
+  const res = await app.request(path);
+  return { res, body: await res.text() };
+};
+
+describe("GET /v1/export/{dataset}", () => {
+  it("streams licenses as RFC 4180 CSV with a header, in token order, nulls empty, times ISO", async () => {
+    const { res, body } = await text("/v1/export/licenses?format=csv");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(res.headers.get("content-disposition")).toMatch(
+      /^attachment; filename="dimo-licenses-\d{8}T\d{6}Z\.csv"$/,
+    );
+    expect(body.split("\r\n")).toEqual([
+      "token_id,client_id,owner,alias,status,minted_at,minted_block,minted_tx,revoked_at,revoked_block,revoked_tx",
+      `1,${a(0xc1)},${a(0xa1)},plain,active,${iso(T0)},10,${tx(1)},,,`,
+      `2,${a(0xc2)},${a(0xa2)},"quo""te, comma\nline",active,${iso(T0 + DAY)},20,${tx(2)},,,`,
+      `3,${a(0xc3)},${a(0xa1)},,revoked,${iso(T0 + 2 * DAY)},30,${tx(3)},${iso(T0 + 3 * DAY)},40,${tx(40)}`,
+      "",
+    ]);
+  });
+
+  it("streams NDJSON by default: one object per line, ids as numbers, args as JSON", async () => {
+    const { res, body } = await text("/v1/export/events");
+    expect(res.headers.get("content-type")).toBe("application/x-ndjson; charset=utf-8");
+    const lines = body
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(6);
+    expect(lines[0]).toEqual({
+      block_number: 10,
+      log_index: 0,
+      tx_hash: tx(10),
+      timestamp: iso(T0),
+      token_id: 1,
+      type: "Issued",
+      args: { tokenId: "1", note: 'has "quotes", commas' },
+    });
+  });
+
+  it("filters by block range (inclusive) and by time range (from inclusive, to exclusive)", async () => {
+    const blocks = (await text("/v1/export/events?fromBlock=11&toBlock=13")).body.trimEnd().split("\n");
+    expect(blocks.map((l) => JSON.parse(l).block_number)).toEqual([11, 12, 13]);
+    const times = (await text(`/v1/export/licenses?from=${iso(T0 + DAY)}&to=${T0 + 2 * DAY}`)).body;
+    expect(
+      times
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l).token_id),
+    ).toEqual([2]);
+    const dates = (await text("/v1/export/licenses?from=2025-01-02")).body;
+    expect(
+      dates
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l).token_id),
+    ).toEqual([2, 3]);
+  });
+
+  it("exports signers with the contract's latest period validity as expiry", async () => {
+    const { body } = await text("/v1/export/signers?format=csv");
+    expect(body.split("\r\n")[1]).toBe(`1,${a(0x51)},${iso(T0)},${iso(T0 + 1_000)},11,${tx(1)}`);
+  });
+
+  it("exports redirect URIs, quoting what needs it", async () => {
+    const { body } = await text("/v1/export/redirect-uris?format=csv");
+    expect(body.split("\r\n")[1]).toBe(`1,"https://x.example/cb?a=1,b=2",${iso(T0)},12,${tx(1)}`);
+  });
+
+  it("exports every kind of grant with hex masks and clamped far-future expiries", async () => {
+    const rows = (await text("/v1/export/grants")).body
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(rows).toEqual([
+      expect.objectContaining({
+        kind: "privilege",
+        vehicle_id: 7,
+        grantee: a(0xc2),
+        privilege_id: 1,
+        permissions: null,
+      }),
+      expect.objectContaining({
+        kind: "sacd",
+        vehicle_id: 7,
+        grantee: a(0xc1),
+        permissions: "0x3fffc",
+        expires_at: "9999-12-31T23:59:59.000Z",
+        template_id: tx(5),
+        source: "ipfs://x",
+      }),
+    ]);
+  });
+
+  it("answers bad parameters with the error envelope", async () => {
+    for (const path of [
+      "/v1/export/licenses?format=xml",
+      "/v1/export/licenses?fromBlock=abc",
+      "/v1/export/licenses?from=yesterday",
+      "/v1/export/licenses?fromBlock=5&toBlock=4",
+      "/v1/export/licenses?from=2025-02-01&to=2025-01-01",
+      "/v1/export/accounts",
+    ]) {
+      const res = await app.request(path);
+      expect(res.status, path).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("invalid_request");
+    }
+  });
+});
+
+describe("export streaming over HTTP", () => {
+  const ROWS = 100_000;
+  let service: ExportService;
+  let served: { url: string; close(): Promise<void> };
+
+  beforeAll(async () => {
+    // A big events table, generated inside Postgres (as `Locked`, which no time series counts).
+    const raw = new pg.Client({ connectionString: database.url }); // no 5 s statement timeout
+    await raw.connect();
+    await raw.query(
+      `INSERT INTO dimo.license_event (block_number, log_index, token_id, type, args, tx_hash, timestamp)
+       SELECT 1000 + i, 0, 1, 'Locked', '{"tokenId":"1"}', '0x' || lpad(to_hex(i), 64, '0'), $1 + i
+       FROM generate_series(1, $2::int) i`,
+      [T0, ROWS],
+    );
+    await raw.end();
+    service = exportService(database.url, devLicense, { stallMs: 2_000, maxConcurrent: 1 });
+    const { OpenAPIHono } = await import("@hono/zod-openapi");
+    const { registerExportRoutes } = await import("../../api/routes/exports");
+    const { errorHandler } = await import("../../api/http/errors");
+    const small = new OpenAPIHono();
+    small.onError(errorHandler(pino({ level: "silent" })));
+    registerExportRoutes(small as never, { devLicense } as never, undefined, { exports: service });
+    served = await new Promise((resolve) => {
+      const server = listen({ fetch: small.fetch, hostname: "127.0.0.1", port: 0 }, (info: AddressInfo) =>
+        resolve({
+          url: `http://127.0.0.1:${info.port}`,
+          close: () =>
+            new Promise<void>((done) => {
+              server.close(() => done());
+              (server as import("node:http").Server).closeAllConnections();
+            }),
+        }),
+      );
+    });
+  });
+
+  afterAll(async () => {
+    await served?.close();
+    await service?.close();
+  });
+
+  const until = async (ok: () => boolean, ms = 5_000) => {
+    const end = Date.now() + ms;
+    while (!ok()) {
+      if (Date.now() > end) throw new Error("condition not reached");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  it("streams a large table completely", async () => {
+    const res = await fetch(`${served.url}/v1/export/events?format=csv&fromBlock=1001`);
+    let lines = 0;
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body!)
+      lines += decoder.decode(chunk, { stream: true }).split("\r\n").length - 1;
+    expect(lines).toBe(ROWS + 1); // header
+    await until(() => service.running() === 0);
+  });
+
+  it("pulls from the cursor only as fast as its reader takes rows", async () => {
+    const before = service.stats.rowsRead;
+    const stream = await service.open("events", "ndjson", { fromBlock: 1001n });
+    await new Promise((resolve) => stream.once("readable", resolve));
+    stream.read();
+    await new Promise((r) => setTimeout(r, 500));
+    // One cursor batch (1,000 rows) plus the stream buffers (64 KB of text): the rest stays in Postgres.
+    expect(service.stats.rowsRead - before).toBeLessThan(5_000);
+    stream.destroy();
+    await until(() => service.running() === 0);
+  });
+
+  it("refuses an export beyond the concurrency limit and frees the connection when the client leaves", async () => {
+    const controller = new AbortController();
+    const first = await fetch(`${served.url}/v1/export/events?fromBlock=1001`, { signal: controller.signal });
+    expect(first.status).toBe(200);
+    const second = await fetch(`${served.url}/v1/export/licenses`);
+    expect(second.status).toBe(429);
+    expect(((await second.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
+    controller.abort();
+    await until(() => service.running() === 0);
+  });
+
+  it("ends an export whose client stopped reading and frees its connection", async () => {
+    const res = await fetch(`${served.url}/v1/export/events?fromBlock=1001`);
+    const reader = res.body!.getReader();
+    await reader.read();
+    await until(() => service.running() === 0, 10_000); // the 2 s watchdog fired
+    await reader.cancel().catch(() => {});
+    const next = await fetch(`${served.url}/v1/export/licenses`);
+    expect(next.status).toBe(200);
+    await next.text();
+  });
+});
+
+describe("GET /v1/stats/timeseries", () => {
+  const get = async (q: string) => {
+    const res = await app.request(`/v1/stats/timeseries?${q}`);
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  it("counts Issued events per UTC day, listing empty days as 0", async () => {
+    const { status, body } = await get(`metric=licenses_issued&interval=day&from=2025-01-01&to=2025-01-05`);
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      metric: "licenses_issued",
+      interval: "day",
+      from: iso(T0),
+      to: iso(T0 + 4 * DAY),
+      buckets: [
+        { start: iso(T0), count: 1 },
+        { start: iso(T0 + DAY), count: 1 },
+        { start: iso(T0 + 2 * DAY), count: 1 },
+        { start: iso(T0 + 3 * DAY), count: 0 },
+      ],
+    });
+  });
+
+  it("counts keys enabled per ISO week starting Monday, with from rounded down to its week", async () => {
+    const { body } = await get(`metric=keys_enabled&interval=week&from=2025-01-01&to=2025-01-13`);
+    // 2025-01-01 is a Wednesday: its week starts Monday 2024-12-30.
+    expect(body.from).toBe("2024-12-30T00:00:00.000Z");
+    expect(body.buckets).toEqual([
+      { start: "2024-12-30T00:00:00.000Z", count: 2 },
+      { start: "2025-01-06T00:00:00.000Z", count: 1 },
+    ]);
+  });
+
+  it("counts distinct vehicles whose grant on record was set in the bucket", async () => {
+    const { body } = await get(`metric=vehicles_shared&from=2025-01-01&to=2025-01-03`);
+    expect(body.buckets).toEqual([
+      { start: iso(T0), count: 1 },
+      { start: iso(T0 + DAY), count: 1 },
+    ]);
+  });
+
+  it("defaults to the last 30 days and rejects bad ranges", async () => {
+    const { body } = await get("metric=licenses_issued");
+    expect((body.buckets as unknown[]).length).toBe(31);
+    expect((await get("metric=licenses_issued&from=2025-01-05&to=2025-01-01")).status).toBe(400);
+    expect((await get("metric=licenses_issued&from=2000-01-01&to=2025-01-01")).status).toBe(400);
+    expect((await get("metric=nope")).status).toBe(400);
+  });
+});
+
+describe("helpers", () => {
+  it("quotes CSV fields only when needed", () => {
+    expect(csvField(null)).toBe("");
+    expect(csvField("a b")).toBe("a b");
+    expect(csvField('a"b')).toBe('"a""b"');
+    expect(csvField("a\r\nb")).toBe('"a\r\nb"');
+  });
+
+  it("reads ISO dates, date-times with or without a zone, and unix seconds", () => {
+    expect(parseTime("2025-01-01")).toBe(BigInt(T0));
+    expect(parseTime("2025-01-01T01:00")).toBe(BigInt(T0 + 3600));
+    expect(parseTime("2025-01-01T01:00:00+01:00")).toBe(BigInt(T0));
+    expect(parseTime(String(T0))).toBe(BigInt(T0));
+    expect(parseTime("01/01/2025")).toBeNull();
+    expect(parseTime("2025-13-01")).toBeNull();
+  });
+});
