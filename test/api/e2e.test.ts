@@ -12,9 +12,7 @@ import { type Stack, startStack } from "../support/stack";
 // the real `dimo` views: part backfilled, part followed in realtime. Expected values come from the
 // transactions' receipts and block times, never from the database.
 
-const [, alice, bob, carol, s1, s2, s3, vehicleOwner, stranger] = DEV_ACCOUNTS.map(
-  (a) => a.address,
-) as Address[];
+const [, alice, bob, , s1, s2, s3, vehicleOwner, stranger] = DEV_ACCOUNTS.map((a) => a.address) as Address[];
 const PERIOD = 86_400n; // set by UpdatePeriodValidity in the history below
 
 let stack: Stack;
