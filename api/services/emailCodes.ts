@@ -56,6 +56,12 @@ export function emailCodeService(deps: EmailCodeServiceDeps) {
       const code = randomInt(0, 1_000_000).toString().padStart(6, "0");
       const now = clock();
       await db.transaction().execute(async (trx) => {
+        // Old rows of this email serve nothing any more; removing them here keeps the table bounded.
+        await trx
+          .deleteFrom("console.email_codes")
+          .where("email", "=", normalized)
+          .where("created_at", "<", new Date(now.getTime() - 86_400_000))
+          .execute();
         await trx
           .updateTable("console.email_codes")
           .set({ consumed_at: now })

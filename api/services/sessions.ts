@@ -44,6 +44,12 @@ export function sessionService(deps: SessionServiceDeps) {
       const token = randomToken(32);
       const now = clock();
       const expiresAt = new Date(now.getTime() + deps.maxSeconds * 1000);
+      // The account's dead sessions (past their absolute expiry) go when a new one starts.
+      await db
+        .deleteFrom("console.sessions")
+        .where("account_id", "=", accountId)
+        .where("expires_at", "<", now)
+        .execute();
       const row = await db
         .insertInto("console.sessions")
         .values({

@@ -2,10 +2,11 @@ import type { Kysely } from "kysely";
 import { getAddress, type Hex, isAddress, verifyMessage } from "viem";
 import { createSiweMessage, generateSiweNonce, parseSiweMessage, validateSiweMessage } from "viem/siwe";
 import type { Database } from "../db/database";
-import { InvalidRequestError } from "../errors";
+import { InvalidRequestError, RateLimitedError } from "../errors";
 import type { Wallet, WalletService } from "./wallets";
 
 export const SIWE_NONCE_TTL_SECONDS = 600;
+const MAX_LIVE_NONCES = 20;
 const STATEMENT = "Link this wallet to my DIMO Developer Console account.";
 
 export type SiweChallenge = {
@@ -49,6 +50,22 @@ export function walletLinkService(deps: WalletLinkDeps) {
       const now = clock();
       const expiresAt = new Date(now.getTime() + SIWE_NONCE_TTL_SECONDS * 1000);
       const nonce = generateSiweNonce();
+      await db
+        .deleteFrom("console.siwe_nonces")
+        .where("account_id", "=", accountId)
+        .where("expires_at", "<", now)
+        .execute();
+      const live = await db
+        .selectFrom("console.siwe_nonces")
+        .select((eb) => eb.fn.countAll<string>().as("n"))
+        .where("account_id", "=", accountId)
+        .where("consumed_at", "is", null)
+        .executeTakeFirstOrThrow();
+      if (Number(live.n) >= MAX_LIVE_NONCES) {
+        throw new RateLimitedError(
+          `At most ${MAX_LIVE_NONCES} unused nonces at a time; use one or wait 10 minutes`,
+        );
+      }
       await db
         .insertInto("console.siwe_nonces")
         .values({ nonce, account_id: accountId, created_at: now, expires_at: expiresAt })

@@ -7,6 +7,9 @@ import { openPrivateKey, sealPrivateKey, type WalletKey, WalletKeyError } from "
 
 export type WalletKind = "managed" | "external";
 
+/** Keeps GET /console/wallets a short, unpaginated list. */
+export const MAX_EXTERNAL_WALLETS = 20;
+
 export type Wallet = { address: string; kind: WalletKind; createdAt: string };
 
 export type WalletServiceDeps = {
@@ -137,6 +140,18 @@ export function walletService(deps: WalletServiceDeps) {
      */
     async addExternal(accountId: string, address: string): Promise<Wallet> {
       const lower = address.toLowerCase();
+      const external = await db
+        .selectFrom("console.wallets")
+        .select((eb) => eb.fn.countAll<string>().as("n"))
+        .where("account_id", "=", accountId)
+        .where("kind", "=", "external")
+        .where("address", "<>", lower)
+        .executeTakeFirstOrThrow();
+      if (Number(external.n) >= MAX_EXTERNAL_WALLETS) {
+        throw new ConflictError(
+          `An account links at most ${MAX_EXTERNAL_WALLETS} external wallets; unlink one first`,
+        );
+      }
       const inserted = await db
         .insertInto("console.wallets")
         .values({ address: lower, account_id: accountId, kind: "external", created_at: clock() })

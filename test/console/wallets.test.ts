@@ -232,6 +232,36 @@ describe("external wallets (SIWE)", () => {
     expect((await c.delete("/console/wallets/not-an-address")).status).toBe(400);
   });
 
+  it("bounds unused nonces and external wallets per account", async () => {
+    const { c, me } = await signedIn();
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) statuses.push((await c.post("/console/wallets/siwe/nonce", {})).status);
+    expect(statuses.slice(0, 20).every((s) => s === 201)).toBe(true);
+    expect(statuses[20]).toBe(429);
+    clock.advance(601); // expired nonces are cleared on the next request
+    const account = privateKeyToAccount(generatePrivateKey());
+    const link = await signedLink(c, account);
+    const db = createDatabase(database.url, { poolMax: 1, statementTimeoutMs: 5_000 });
+    try {
+      await db
+        .insertInto("console.wallets")
+        .values(
+          Array.from({ length: 20 }, (_, i) => ({
+            address: `0x${(i + 1).toString(16).padStart(40, "a")}`,
+            account_id: me.id,
+            kind: "external" as const,
+            created_at: new Date(),
+          })),
+        )
+        .execute();
+    } finally {
+      await db.destroy();
+    }
+    const full = await c.post("/console/wallets/link", { message: link.message, signature: link.signature });
+    expect(full.status).toBe(409);
+    expect(full.body.error.message).toBe("An account links at most 20 external wallets; unlink one first");
+  });
+
   it("needs a session and a CSRF token", async () => {
     const anonymous = new Client(api.url);
     expect((await anonymous.post("/console/wallets/siwe/nonce", {})).status).toBe(401);
