@@ -15,6 +15,8 @@ export function aliasService(ctx: ServiceContext) {
     async availability(alias: string): Promise<AliasAvailability> {
       const problem = aliasProblem(alias);
       if (problem) return { alias, available: false, tokenId: null, reason: problem };
+      // Postgres text cannot hold NUL, so no indexed license can hold such an alias.
+      if (alias.includes("\u0000")) return { alias, available: true, tokenId: null, reason: null };
       const holder = await ctx.db
         .selectFrom("dimo.license")
         .select("token_id")

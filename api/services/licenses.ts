@@ -113,7 +113,11 @@ export function licenseService(ctx: ServiceContext) {
     /** Any status: a revoked license keeps its clientId. */
     byClientId: (clientId: string) => one(byClientId, clientId.toLowerCase(), `with clientId ${clientId}`),
 
-    byAlias: (alias: string) => one(byAlias, alias, `with alias ${JSON.stringify(alias)}`),
+    byAlias: (alias: string) =>
+      // Postgres text cannot hold NUL: no license has such an alias (and the query would fail).
+      alias.includes("\u0000")
+        ? Promise.reject(new NotFoundError(`No license with alias ${JSON.stringify(alias)}`))
+        : one(byAlias, alias, `with alias ${JSON.stringify(alias)}`),
 
     /**
      * Licenses by tokenId descending. Keyset on tokenId: licenses indexed while a client pages

@@ -130,6 +130,11 @@ describe("unknown routes and methods", () => {
       "/v1/aliases/%",
       "/v1/aliases/%ZZ",
       "/v1/licenses/%00",
+      "/v1/aliases/%00",
+      "/v1/aliases/a%00b",
+      "/v1/licenses/by-alias/a%00b",
+      "/v1/aliases/%ED%A0%80",
+      "/v1/licenses/by-alias/%ED%A0%80",
       "/v1/licenses/by-client-id/%C0%AF",
       `/v1/aliases/${"x".repeat(5000)}`,
       "/v1/licenses?limit=%ZZ",
@@ -139,5 +144,58 @@ describe("unknown routes and methods", () => {
       expect(status, path).toBeLessThan(500);
       expect(body.error?.code ?? "ok").not.toBe("internal");
     }
+  });
+});
+
+describe("random input", () => {
+  it("never answers 5xx and always answers JSON (errors in the envelope)", async () => {
+    const fc = await import("fast-check");
+    const segment = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.stringMatching(/^[0-9a-fA-FxX.e+-]{0,50}$/),
+      fc.constantFrom(
+        "1",
+        "0",
+        "-1",
+        "9007199254740993",
+        "%",
+        "%00",
+        "%ZZ",
+        "%E0%A4%A",
+        "..",
+        "by-alias",
+        "events",
+      ),
+    );
+    const route = fc.constantFrom(
+      (s: string) => `/v1/licenses/${s}`,
+      (s: string) => `/v1/licenses/${s}/vehicles`,
+      (s: string) => `/v1/licenses/${s}/events`,
+      (s: string) => `/v1/licenses/by-client-id/${s}`,
+      (s: string) => `/v1/licenses/by-alias/${s}`,
+      (s: string) => `/v1/aliases/${s}`,
+      (s: string) => `/v1/vehicles/${s}`,
+      (s: string) => `/v1/licenses?owner=${s}`,
+      (s: string) => `/v1/licenses?signer=${s}&status=${s}`,
+      (s: string) => `/v1/licenses?limit=${s}&cursor=${s}`,
+      (s: string) => `/v1/licenses/1/events?cursor=${s}`,
+    );
+    const encode = fc.boolean();
+    await fc.assert(
+      fc.asyncProperty(route, segment, encode, async (make, s, enc) => {
+        const path = make(enc ? encodeURIComponent(s) : s.replace(/[#?/\s]/g, ""));
+        let res: Response;
+        try {
+          res = await h.get(path);
+        } catch {
+          return; // not a URL the Request constructor accepts: never reaches a server
+        }
+        expect(res.status, path).toBeLessThan(500);
+        const body = (await res.json()) as { error?: { code: string; message: string } };
+        if (res.status >= 400)
+          expect(body.error, path).toEqual(expect.objectContaining({ code: expect.any(String) }));
+      }),
+      { numRuns: 400, seed: 20251128 },
+    );
   });
 });
