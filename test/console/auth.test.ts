@@ -336,3 +336,36 @@ describe("CSRF", () => {
     expect(own.status).toBe(202);
   });
 });
+
+describe("OpenAPI", () => {
+  it("documents every console route with the session cookie scheme", async () => {
+    const doc = await fetch(`${api.url}/openapi.json`).then((r) => r.json());
+    expect(
+      Object.keys(doc.paths)
+        .filter((p) => p.startsWith("/console/"))
+        .sort(),
+    ).toEqual(
+      expect.arrayContaining([
+        "/console/auth/csrf",
+        "/console/auth/email/start",
+        "/console/auth/email/verify",
+        "/console/auth/signout",
+        "/console/auth/signout-all",
+        "/console/licenses",
+        "/console/licenses/{tokenId}",
+        "/console/licenses/{tokenId}/private",
+        "/console/me",
+        "/console/wallets",
+        "/console/wallets/link",
+        "/console/wallets/siwe/nonce",
+        "/console/wallets/{address}",
+      ]),
+    );
+    expect(doc.components.securitySchemes.session).toMatchObject({
+      type: "apiKey",
+      in: "cookie",
+      name: "dimo_session",
+    });
+    expect(doc.paths["/console/me"].get.security).toEqual([{ session: [] }]);
+  });
+});
