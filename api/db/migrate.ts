@@ -14,6 +14,10 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
     db,
     provider: { getMigrations: async () => MIGRATIONS },
     migrationTableSchema: MIGRATION_SCHEMA,
+    // Features number their migrations in separate ranges (0100 accounts, 0200 login, 0300
+    // operations) and touch disjoint tables: a database that already ran a later range still
+    // takes a newly added earlier one instead of refusing to start.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw new Error("database migration failed", { cause: error });
