@@ -339,7 +339,10 @@ describe("CSRF", () => {
 
 describe("OpenAPI", () => {
   it("documents every console route with the session cookie scheme", async () => {
-    const doc = await fetch(`${api.url}/openapi.json`).then((r) => r.json());
+    const doc = (await fetch(`${api.url}/openapi.json`).then((r) => r.json())) as {
+      paths: Record<string, Record<string, { security?: unknown }>>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
     expect(
       Object.keys(doc.paths)
         .filter((p) => p.startsWith("/console/"))
@@ -366,6 +369,6 @@ describe("OpenAPI", () => {
       in: "cookie",
       name: "dimo_session",
     });
-    expect(doc.paths["/console/me"].get.security).toEqual([{ session: [] }]);
+    expect(doc.paths["/console/me"]!.get!.security).toEqual([{ session: [] }]);
   });
 });

@@ -108,7 +108,9 @@ describe("GET /console/licenses", () => {
       [ids.managed, "active", "managed", 1],
     ]);
     expect(res.body.nextCursor).toBeNull();
-    const publicView = await fetch(`${api.url}/v1/licenses/${ids.managed}`).then((r) => r.json());
+    const publicView = await fetch(`${api.url}/v1/licenses/${ids.managed}`).then(
+      (r) => r.json() as Promise<Record<string, unknown>>,
+    );
     expect(res.body.items[2]).toEqual({ ...publicView, vehicleCount: 1, manageable: "managed" });
   });
 
@@ -132,7 +134,9 @@ describe("GET /console/licenses/{tokenId} (public page)", () => {
   it("shows any license's public fields to an owner of an active license", async () => {
     const res = await alice.get(`/console/licenses/${ids.foreign}`);
     expect(res.status).toBe(200);
-    const publicView = await fetch(`${api.url}/v1/licenses/${ids.foreign}`).then((r) => r.json());
+    const publicView = await fetch(`${api.url}/v1/licenses/${ids.foreign}`).then(
+      (r) => r.json() as Promise<Record<string, unknown>>,
+    );
     expect(res.body).toEqual(publicView);
     expect(res.body.owner).toBe(getAddress(foreignOwner));
     expect((await alice.get("/console/licenses/999999")).status).toBe(404);

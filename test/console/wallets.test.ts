@@ -7,9 +7,9 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createSiweMessage } from "viem/siwe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase } from "../../api/db/database";
-import { WALLET_KEY_FILE } from "../../api/lib/walletKey";
+import { loadWalletKey, WALLET_KEY_FILE } from "../../api/lib/walletKey";
 import { startApi } from "../../api/server";
-import { createConsoleServices } from "../../api/services/console";
+import { walletService } from "../../api/services/wallets";
 import { loadConfig } from "../../config/env";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { Client, type ConsoleApi, startConsoleApi, type TestClock, testClock } from "./harness";
@@ -51,16 +51,13 @@ describe("managed wallet", () => {
     const { me } = await signedIn();
     const db = createDatabase(database.url, { poolMax: 2, statementTimeoutMs: 5_000 });
     try {
-      const services = createConsoleServices({
+      // What the app builds: the wallet key of DATA_DIR, loaded on first use.
+      const wallets = walletService({
         db,
         clock: clock.now,
-        logger: pino({ level: "silent" }),
-        config: api.config,
-        secret: Buffer.from("s".repeat(40)),
-        // biome-ignore lint/suspicious/noExplicitAny: the license views are not exercised here.
-        ...({} as any),
+        walletKey: () => loadWalletKey({ fromEnv: null, dataDir: api.dataDir }),
       });
-      const signer = await services.wallets.signerFor(me.id);
+      const signer = await wallets.signerFor(me.id);
       expect(signer.address).toBe(me.wallets[0]!.address);
       expect(Object.keys(signer)).not.toContain("privateKey");
       const signature = await signer.signMessage({ message: "hello" });
@@ -74,7 +71,7 @@ describe("managed wallet", () => {
       expect(row.key_ciphertext).toHaveLength(32);
       expect(row.key_iv).toHaveLength(12);
       expect(row.key_tag).toHaveLength(16);
-      await expect(services.wallets.signerFor("00000000-0000-0000-0000-000000000000")).rejects.toThrow(
+      await expect(wallets.signerFor("00000000-0000-0000-0000-000000000000")).rejects.toThrow(
         "This account has no managed wallet",
       );
     } finally {
