@@ -14,7 +14,7 @@ export const idParam = (name: string, description: string) =>
       (v) => POSITIVE_INT_RE.test(v) && Number(v) <= Number.MAX_SAFE_INTEGER,
       `${name} must be a positive decimal integer no greater than 2^53-1`,
     )
-    .openapi({ param: { name, in: "path" }, description, example: "1" });
+    .openapi({ param: { name, in: "path" }, description, example: "1", pattern: POSITIVE_INT_RE.source });
 
 /** A 20-byte address in any letter case; normalized to the lowercase the indexer stores. */
 export const addressSchema = (name: string, where: "path" | "query", description: string) =>
@@ -26,6 +26,7 @@ export const addressSchema = (name: string, where: "path" | "query", description
       param: { name, in: where },
       description,
       example: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+      pattern: ADDRESS_RE.source,
     });
 
 export const limitQuery = z
