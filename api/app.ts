@@ -17,6 +17,8 @@ import { deriveKey } from "./lib/secret";
 import type { WalletKey } from "./lib/walletKey";
 import { registerAliasRoutes } from "./routes/aliases";
 import { registerConsoleRoutes } from "./routes/console";
+import { registerLicenseWriteRoutes } from "./routes/console/licenseWrites";
+import { registerOperationRoutes } from "./routes/console/operations";
 import { registerSignInRoutes } from "./routes/console/signIn";
 import { registerDocsRoutes } from "./routes/docs";
 import { registerExportRoutes } from "./routes/exports";
@@ -32,6 +34,7 @@ import { eventService } from "./services/events";
 import { indexerStatusService } from "./services/indexerStatus";
 import { licenseService } from "./services/licenses";
 import type { Mailer } from "./services/mailer";
+import { type Background, createOperationServices } from "./services/operations";
 import { createSignInServices } from "./services/signIn";
 import { statsService } from "./services/stats";
 import { vehicleService } from "./services/vehicles";
@@ -50,11 +53,14 @@ export type AppDeps = {
   walletKey?: WalletKey;
   /** Default: SMTP_URL, else the dev mailbox in DATA_DIR (api/services/mailer.ts). */
   mailer?: Mailer;
+  /** The chain console writes go to (operations); without it they answer 503. */
+  rpcUrl?: string;
   /** The database `db` uses: streamed exports open their own connections (without: they answer 503). */
   databaseUrl?: string;
 };
 
-export type App = ApiApp & { metrics: Registry };
+/** `background`: the operation follower; server.ts starts it after listening and stops it first. */
+export type App = ApiApp & { metrics: Registry; background: Background };
 
 // Swagger UI needs inline styles and data: images; scripts are all same-origin files.
 const CSP = {
@@ -118,6 +124,16 @@ export function createApp(deps: AppDeps): App {
   };
   /** Accounts, sessions (requireSession, signIn), wallets: for every /console route. */
   const consoleServices = createConsoleServices({ ...deps, logger, ...services });
+  const operations = createOperationServices({
+    db: deps.db,
+    clock: deps.clock,
+    logger,
+    config,
+    rpcUrl: deps.rpcUrl,
+    wallets: consoleServices.wallets,
+    consoleLicenses: consoleServices.licenses,
+  });
+  app.background = operations.background;
 
   registerSystemRoutes(app, services);
   registerLicenseRoutes(app, services);
@@ -126,6 +142,9 @@ export function createApp(deps: AppDeps): App {
   registerStatsRoutes(app, services);
   registerExportRoutes(app, ctx, deps.databaseUrl);
   registerConsoleRoutes(app, consoleServices);
+  // Console writes: after the /console/* middleware registerConsoleRoutes adds.
+  registerLicenseWriteRoutes(app, consoleServices, operations.ops);
+  registerOperationRoutes(app, consoleServices, operations.ops);
   // Google / Apple / GitHub and passkeys: after the /console/* middleware registerConsoleRoutes adds.
   registerSignInRoutes(app, consoleServices, createSignInServices({ ...deps, ...consoleServices }), {
     publicUrl: config.publicUrl,

@@ -56,6 +56,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
     secret: loadSecret({ fromEnv: config.api.secret, dataDir: config.dataDir }),
     walletKey,
     databaseUrl: opts.databaseUrl,
+    rpcUrl: opts.rpcUrl,
   });
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -68,10 +69,13 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   const host = config.api.host.includes(":") ? `[${config.api.host}]` : config.api.host;
   const url = `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${port}`;
   logger.info({ url }, "API listening");
+  app.background.start();
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
+      // Background work first: it also ends long-polls and event streams waiting on operations.
+      await app.background.stop();
       // Stop accepting, let in-flight requests finish (bounded), then release the pool.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive sockets go idle as their last response ends: close them as they do, rather

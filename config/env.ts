@@ -1,6 +1,7 @@
 import { getAddress, isAddress } from "viem";
 import { z } from "zod";
 import { DEPLOYMENTS, type Deployment, NETWORKS, type NetworkName } from "./networks";
+import { type OperationsConfig, operationsConfig, operationsEnv } from "./operations";
 import { SIGN_IN_SECRETS, type SignInConfig, signInConfig, signInEnv } from "./signIn";
 
 /** A configuration value that cannot be used: the message is the one line the process prints. */
@@ -133,6 +134,8 @@ const envSchema = z.object({
   ),
   // Google / Apple / GitHub sign-in and passkeys (config/signIn.ts)
   ...signInEnv,
+  // Console operations (config/operations.ts)
+  ...operationsEnv,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -157,6 +160,8 @@ export type Config = {
   console: ConsoleConfig;
   /** Google / Apple / GitHub sign-in and passkeys (config/signIn.ts). */
   signIn: SignInConfig;
+  /** Console operations: follower, prepared-transaction lifetime, devnet funding (config/operations.ts). */
+  operations: OperationsConfig;
 };
 
 /** Console accounts, sessions and managed wallets (README "Console accounts"). */
@@ -308,6 +313,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     console: consoleConfig(parsed),
     signIn: signInConfig(parsed, publicUrl, (variable, detail) => {
+      throw new ConfigError(variable, detail);
+    }),
+    operations: operationsConfig(parsed, resolveChain(parsed), (variable, detail) => {
       throw new ConfigError(variable, detail);
     }),
   };

@@ -3,6 +3,7 @@ import * as m0001 from "./0001_console_schema";
 import * as m0100 from "./0100_console_accounts";
 import * as m0150 from "./0150_console_sign_in";
 import * as m0200 from "./0200_login";
+import * as m0300 from "./0300_console_operations";
 
 /**
  * Every migration, in order, listed statically (no folder globbing: bundlers and tsx alike see
@@ -13,4 +14,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0100_console_accounts": m0100,
   "0150_console_sign_in": m0150,
   "0200_login": m0200,
+  "0300_console_operations": m0300,
 };
