@@ -30,7 +30,9 @@ type LicenseRow = Awaited<ReturnType<LicenseQuery["executeTakeFirstOrThrow"]>>;
 
 /**
  * One license with its signers, redirect URIs and the contract's periodValidity in a single
- * statement (json_agg subqueries over the primary-key indexes): the hot path of the API.
+ * statement (json_agg subqueries over the primary-key indexes): the hot path of the API. Text
+ * sorts use byte order (COLLATE "C"), so every deployment answers in the same order whatever
+ * the database's collation.
  */
 function selectLicenses(ctx: ServiceContext) {
   return ctx.db.selectFrom("dimo.license as l").select((eb) => [
@@ -54,7 +56,10 @@ function selectLicenses(ctx: ServiceContext) {
         .select((e) => ["s.signer", e.cast<string>("s.enabled_at", "text").as("enabled_at")])
         .whereRef("s.token_id", "=", "l.token_id")
         .orderBy("s.enabled_at")
-        .orderBy("s.signer"),
+        .orderBy(
+          (e) => e.ref("s.signer").$castTo<string>(),
+          (ob) => ob.collate("C"),
+        ),
     ).as("signers"),
     jsonArrayFrom(
       eb
@@ -62,7 +67,6 @@ function selectLicenses(ctx: ServiceContext) {
         .select((e) => ["r.uri", e.cast<string>("r.enabled_at", "text").as("enabled_at")])
         .whereRef("r.token_id", "=", "l.token_id")
         .orderBy("r.enabled_at")
-        // Byte order, whatever the database's collation: the same answer on every deployment.
         .orderBy(
           (e) => e.ref("r.uri").$castTo<string>(),
           (ob) => ob.collate("C"),

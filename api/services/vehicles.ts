@@ -146,7 +146,10 @@ export function vehicleService(ctx: ServiceContext) {
               ])
               .whereRef("s.vehicle_id", "=", "v.id")
               .where("s.expires_at", ">", now)
-              .orderBy("s.grantee"),
+              .orderBy(
+                (e) => e.ref("s.grantee").$castTo<string>(),
+                (ob) => ob.collate("C"),
+              ),
           ).as("sacds"),
           jsonArrayFrom(
             eb
@@ -159,7 +162,10 @@ export function vehicleService(ctx: ServiceContext) {
               .whereRef("p.vehicle_id", "=", "v.id")
               .where("p.expires_at", ">", now)
               .orderBy("p.privilege_id")
-              .orderBy("p.user"),
+              .orderBy(
+                (e) => e.ref("p.user").$castTo<string>(),
+                (ob) => ob.collate("C"),
+              ),
           ).as("privileges"),
         ])
         .where("v.id", "=", vehicleId)
