@@ -1,4 +1,4 @@
-import { index, onchainTable, primaryKey } from "ponder";
+import { and, eq, index, onchainTable, onchainView, primaryKey, sql } from "ponder";
 
 // The indexed state, with exactly the meaning of SPEC §3. Times are unix seconds and amounts are
 // uint256, both as bigint (numeric(78) in Postgres) so nothing the chain can emit overflows.
@@ -29,9 +29,17 @@ export const license = onchainTable(
   }),
 );
 
-/** Enabled signers (API keys). expiresAt = enabledAt + the contract's current periodValidity. */
-export const licenseSigner = onchainTable(
-  "license_signer",
+// Rows that disappear (a disabled signer, a removed URI, a renounced or dropped grant, a burned
+// vehicle) are kept in a `*_state` table with a flag, and the public table of the same name is a
+// view that leaves them out. Ponder's Store API sends every delete straight to Postgres (one round
+// trip per event, even for rows still in its write cache); flag updates stay in the cache and are
+// written in bulk, so a backfill runs several times faster with exactly the same public rows.
+// A vehicle transfer drops all its grants at once by bumping the vehicle's `epoch`: grants carry
+// the epoch they were set in, and the views only show grants of the vehicle's current epoch.
+
+/** Every signer ever enabled; `enabled` false once disabled. Public view: `license_signer`. */
+export const licenseSignerState = onchainTable(
+  "license_signer_state",
   (t) => ({
     tokenId: t.bigint().notNull(),
     signer: t.hex().notNull(),
@@ -39,6 +47,7 @@ export const licenseSigner = onchainTable(
     enabledAt: t.bigint().notNull(),
     enabledBlock: t.bigint().notNull(),
     enabledTx: t.hex().notNull(),
+    enabled: t.boolean().notNull(),
   }),
   (table) => ({
     pk: primaryKey({ columns: [table.tokenId, table.signer] }),
@@ -46,9 +55,23 @@ export const licenseSigner = onchainTable(
   }),
 );
 
-/** Enabled redirect URIs, stored exactly as emitted (matching is exact). */
-export const licenseRedirectUri = onchainTable(
-  "license_redirect_uri",
+/** Enabled signers (API keys). expiresAt = enabledAt + the contract's current periodValidity. */
+export const licenseSigner = onchainView("license_signer").as((qb) =>
+  qb
+    .select({
+      tokenId: licenseSignerState.tokenId,
+      signer: licenseSignerState.signer,
+      enabledAt: licenseSignerState.enabledAt,
+      enabledBlock: licenseSignerState.enabledBlock,
+      enabledTx: licenseSignerState.enabledTx,
+    })
+    .from(licenseSignerState)
+    .where(eq(licenseSignerState.enabled, true)),
+);
+
+/** Every redirect URI ever enabled; `enabled` false once disabled. Public view: `license_redirect_uri`. */
+export const licenseRedirectUriState = onchainTable(
+  "license_redirect_uri_state",
   (t) => ({
     tokenId: t.bigint().notNull(),
     uri: t.text().notNull(),
@@ -56,10 +79,25 @@ export const licenseRedirectUri = onchainTable(
     enabledAt: t.bigint().notNull(),
     enabledBlock: t.bigint().notNull(),
     enabledTx: t.hex().notNull(),
+    enabled: t.boolean().notNull(),
   }),
   (table) => ({
     pk: primaryKey({ columns: [table.tokenId, table.uri] }),
   }),
+);
+
+/** Enabled redirect URIs, stored exactly as emitted (matching is exact). */
+export const licenseRedirectUri = onchainView("license_redirect_uri").as((qb) =>
+  qb
+    .select({
+      tokenId: licenseRedirectUriState.tokenId,
+      uri: licenseRedirectUriState.uri,
+      enabledAt: licenseRedirectUriState.enabledAt,
+      enabledBlock: licenseRedirectUriState.enabledBlock,
+      enabledTx: licenseRedirectUriState.enabledTx,
+    })
+    .from(licenseRedirectUriState)
+    .where(eq(licenseRedirectUriState.enabled, true)),
 );
 
 /** Append-only history of every license event that names a tokenId. */
@@ -91,9 +129,9 @@ export const licenseContract = onchainTable("license_contract", (t) => ({
   licenseCost: t.bigint(),
 }));
 
-/** VehicleId NFTs seen minted (or transferred, when indexing starts after the mint); burned ones are deleted. */
-export const vehicle = onchainTable(
-  "vehicle",
+/** VehicleId NFTs seen (burned ones flagged). Public view: `vehicle`, without the burned. */
+export const vehicleState = onchainTable(
+  "vehicle_state",
   (t) => ({
     id: t.bigint().primaryKey(),
     owner: t.hex().notNull(),
@@ -102,15 +140,32 @@ export const vehicle = onchainTable(
     mintedBlock: t.bigint(),
     /** Times the vehicle changed hands since it was seen; every transfer drops all its grants. */
     transfers: t.integer().notNull(),
+    burned: t.boolean().notNull(),
+    /** Bumped by every transfer, burn and re-mint: grants of an older epoch are dropped. */
+    epoch: t.integer().notNull(),
   }),
   (table) => ({
     ownerIdx: index().on(table.owner),
   }),
 );
 
-/** SACD grants on a vehicle (asset == VehicleId, tokenId != 0), one per grantee, overwritten on re-set. */
-export const vehicleSacd = onchainTable(
-  "vehicle_sacd",
+/** VehicleId NFTs seen minted (or transferred, when indexing starts after the mint), not burned. */
+export const vehicle = onchainView("vehicle").as((qb) =>
+  qb
+    .select({
+      id: vehicleState.id,
+      owner: vehicleState.owner,
+      mintedAt: vehicleState.mintedAt,
+      mintedBlock: vehicleState.mintedBlock,
+      transfers: vehicleState.transfers,
+    })
+    .from(vehicleState)
+    .where(eq(vehicleState.burned, false)),
+);
+
+/** Every SACD vehicle grant record (asset == VehicleId, tokenId != 0), one per grantee and vehicle. */
+export const vehicleSacdState = onchainTable(
+  "vehicle_sacd_state",
   (t) => ({
     vehicleId: t.bigint().notNull(),
     grantee: t.hex().notNull(),
@@ -124,6 +179,10 @@ export const vehicleSacd = onchainTable(
     createdAt: t.bigint().notNull(),
     blockNumber: t.bigint().notNull(),
     txHash: t.hex().notNull(),
+    /** False once renounced. */
+    active: t.boolean().notNull(),
+    /** The vehicle's epoch when set; the grant is live only while the vehicle is still in it. */
+    epoch: t.integer().notNull(),
   }),
   (table) => ({
     pk: primaryKey({ columns: [table.vehicleId, table.grantee] }),
@@ -131,9 +190,32 @@ export const vehicleSacd = onchainTable(
   }),
 );
 
-/** Legacy VehicleId privileges (EIP-5496 style). expires == 0 revokes, so such rows are deleted. */
-export const vehiclePrivilege = onchainTable(
-  "vehicle_privilege",
+/** A grant's epoch matches its vehicle's (0 for a vehicle never seen: minted before START_BLOCK). */
+const inCurrentEpoch = (epoch: typeof vehicleSacdState.epoch | typeof vehiclePrivilegeState.epoch) =>
+  sql`${epoch} = coalesce(${vehicleState.epoch}, 0)`;
+
+/** Live SACD grants on a vehicle, overwritten on re-set; dropped by renounce, transfer and burn. */
+export const vehicleSacd = onchainView("vehicle_sacd").as((qb) =>
+  qb
+    .select({
+      vehicleId: vehicleSacdState.vehicleId,
+      grantee: vehicleSacdState.grantee,
+      permissions: vehicleSacdState.permissions,
+      expiresAt: vehicleSacdState.expiresAt,
+      source: vehicleSacdState.source,
+      templateId: vehicleSacdState.templateId,
+      createdAt: vehicleSacdState.createdAt,
+      blockNumber: vehicleSacdState.blockNumber,
+      txHash: vehicleSacdState.txHash,
+    })
+    .from(vehicleSacdState)
+    .leftJoin(vehicleState, eq(vehicleState.id, vehicleSacdState.vehicleId))
+    .where(and(eq(vehicleSacdState.active, true), inCurrentEpoch(vehicleSacdState.epoch))),
+);
+
+/** Every legacy VehicleId privilege record (EIP-5496 style); `active` false once revoked (expires 0). */
+export const vehiclePrivilegeState = onchainTable(
+  "vehicle_privilege_state",
   (t) => ({
     vehicleId: t.bigint().notNull(),
     privilegeId: t.bigint().notNull(),
@@ -144,6 +226,8 @@ export const vehiclePrivilege = onchainTable(
     setAt: t.bigint().notNull(),
     blockNumber: t.bigint().notNull(),
     txHash: t.hex().notNull(),
+    active: t.boolean().notNull(),
+    epoch: t.integer().notNull(),
   }),
   (table) => ({
     pk: primaryKey({ columns: [table.vehicleId, table.privilegeId, table.user] }),
@@ -151,9 +235,27 @@ export const vehiclePrivilege = onchainTable(
   }),
 );
 
-/** Account-level SACD grants (tokenId == 0, asset = the grantor account); never vehicle grants. */
-export const accountSacd = onchainTable(
-  "account_sacd",
+/** Live legacy privileges. expires == 0 revokes; transfers and burns drop them. */
+export const vehiclePrivilege = onchainView("vehicle_privilege").as((qb) =>
+  qb
+    .select({
+      vehicleId: vehiclePrivilegeState.vehicleId,
+      privilegeId: vehiclePrivilegeState.privilegeId,
+      user: vehiclePrivilegeState.user,
+      expiresAt: vehiclePrivilegeState.expiresAt,
+      version: vehiclePrivilegeState.version,
+      setAt: vehiclePrivilegeState.setAt,
+      blockNumber: vehiclePrivilegeState.blockNumber,
+      txHash: vehiclePrivilegeState.txHash,
+    })
+    .from(vehiclePrivilegeState)
+    .leftJoin(vehicleState, eq(vehicleState.id, vehiclePrivilegeState.vehicleId))
+    .where(and(eq(vehiclePrivilegeState.active, true), inCurrentEpoch(vehiclePrivilegeState.epoch))),
+);
+
+/** Every account-level SACD grant record (tokenId == 0, asset = the grantor account). */
+export const accountSacdState = onchainTable(
+  "account_sacd_state",
   (t) => ({
     grantor: t.hex().notNull(),
     grantee: t.hex().notNull(),
@@ -164,6 +266,7 @@ export const accountSacd = onchainTable(
     createdAt: t.bigint().notNull(),
     blockNumber: t.bigint().notNull(),
     txHash: t.hex().notNull(),
+    active: t.boolean().notNull(),
   }),
   (table) => ({
     pk: primaryKey({ columns: [table.grantor, table.grantee] }),
@@ -171,14 +274,20 @@ export const accountSacd = onchainTable(
   }),
 );
 
-/**
- * Bookkeeping: the primary keys of every live grant on a vehicle, so a transfer or burn can drop
- * them through the Store API (keyed writes stay in Ponder's in-memory cache; a bulk raw-SQL delete
- * would flush it on every transfer). Not part of the public meaning.
- */
-export const vehicleGrantKeys = onchainTable("vehicle_grant_keys", (t) => ({
-  vehicleId: t.bigint().primaryKey(),
-  sacdGrantees: t.hex().array().notNull(),
-  /** "privilegeId:user" */
-  privileges: t.text().array().notNull(),
-}));
+/** Live account-level SACD grants; never vehicle grants. */
+export const accountSacd = onchainView("account_sacd").as((qb) =>
+  qb
+    .select({
+      grantor: accountSacdState.grantor,
+      grantee: accountSacdState.grantee,
+      permissions: accountSacdState.permissions,
+      expiresAt: accountSacdState.expiresAt,
+      source: accountSacdState.source,
+      templateId: accountSacdState.templateId,
+      createdAt: accountSacdState.createdAt,
+      blockNumber: accountSacdState.blockNumber,
+      txHash: accountSacdState.txHash,
+    })
+    .from(accountSacdState)
+    .where(eq(accountSacdState.active, true)),
+);

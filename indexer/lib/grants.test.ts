@@ -1,13 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  grantTarget,
-  parsePrivilegeKey,
-  privilegeKey,
-  sourceOrNull,
-  templateIdHex,
-  withKey,
-  withoutKey,
-} from "./grants";
+import { grantTarget, sourceOrNull, templateIdHex } from "./grants";
 
 const VEHICLE = "0xbA5738a18d83D41847dfFbDC6101d37C69c9B0cF";
 const OTHER = "0x4804e8D1661cd1a1e5dDdE1ff458A7f878c0aC6D";
@@ -32,15 +24,5 @@ describe("grant fields", () => {
   it("maps an empty source to null", () => {
     expect(sourceOrNull("")).toBeNull();
     expect(sourceOrNull("ipfs://x")).toBe("ipfs://x");
-  });
-  it("round-trips privilege keys and keeps key sets duplicate-free", () => {
-    const key = privilegeKey(4n, "0xAbC0000000000000000000000000000000000001");
-    expect(parsePrivilegeKey(key)).toEqual({
-      privilegeId: 4n,
-      user: "0xabc0000000000000000000000000000000000001",
-    });
-    expect(withKey(["a", "b"], "a")).toEqual(["a", "b"]);
-    expect(withKey(["a"], "b")).toEqual(["a", "b"]);
-    expect(withoutKey(["a", "b"], "a")).toEqual(["b"]);
   });
 });

@@ -18,22 +18,3 @@ export function templateIdHex(templateId: bigint | undefined): `0x${string}` | n
 export function sourceOrNull(source: string): string | null {
   return source === "" ? null : source;
 }
-
-/** Key of a legacy privilege inside a vehicle's grant index. */
-export function privilegeKey(privilegeId: bigint, user: Address): string {
-  return `${privilegeId}:${user.toLowerCase()}`;
-}
-
-export function parsePrivilegeKey(key: string): { privilegeId: bigint; user: `0x${string}` } {
-  const [id, user] = key.split(":");
-  return { privilegeId: BigInt(id!), user: user as `0x${string}` };
-}
-
-/** Set-like add/remove on the small arrays of a grant index (order kept, no duplicates). */
-export function withKey<T extends string>(keys: readonly T[], key: T): T[] {
-  return keys.includes(key) ? [...keys] : [...keys, key];
-}
-
-export function withoutKey<T extends string>(keys: readonly T[], key: T): T[] {
-  return keys.filter((k) => k !== key);
-}

@@ -1,5 +1,11 @@
 import { ponder } from "ponder:registry";
-import { license, licenseContract, licenseEvent, licenseRedirectUri, licenseSigner } from "ponder:schema";
+import {
+  license,
+  licenseContract,
+  licenseEvent,
+  licenseRedirectUriState,
+  licenseSignerState,
+} from "ponder:schema";
 import { type Address, zeroAddress } from "viem";
 import { devLicenseEvents } from "../../abis";
 import { decodeAlias } from "../lib/alias";
@@ -16,7 +22,11 @@ type Ev = {
   log: { logIndex: number };
 };
 
-const inputsOf = (name: string) => devLicenseEvents.find((e) => e.name === name)!.inputs;
+// Looked up once: handlers run for every event of a backfill.
+const INPUTS = new Map<string, (typeof devLicenseEvents)[number]["inputs"]>(
+  devLicenseEvents.map((e) => [e.name, e.inputs]),
+);
+const inputsOf = (name: string) => INPUTS.get(name)!;
 
 async function record(context: Ctx, event: Ev, type: string, args: HistoryArgs) {
   await context.db.insert(licenseEvent).values({
@@ -106,40 +116,54 @@ ponder.on("DevLicense:Transfer", async ({ event, context }) => {
   await record(context, event, "Transfer", historyArgs(inputsOf("Transfer"), event.args));
 });
 
+// Disabling flags the row instead of deleting it (see ponder.schema.ts): a Store API delete is a
+// database round trip per event, a flag update stays in Ponder's write cache.
+
 ponder.on("DevLicense:SignerEnabled", async ({ event, context }) => {
   const enabled = {
     enabledAt: event.block.timestamp,
     enabledBlock: event.block.number,
     enabledTx: event.transaction.hash,
+    enabled: true,
   };
   await context.db
-    .insert(licenseSigner)
+    .insert(licenseSignerState)
     .values({ tokenId: event.args.tokenId, signer: event.args.signer, ...enabled })
     .onConflictDoUpdate(enabled);
   await record(context, event, "SignerEnabled", historyArgs(inputsOf("SignerEnabled"), event.args));
 });
 
 ponder.on("DevLicense:SignerDisabled", async ({ event, context }) => {
-  await context.db.delete(licenseSigner, { tokenId: event.args.tokenId, signer: event.args.signer });
+  const key = { tokenId: event.args.tokenId, signer: event.args.signer };
+  if ((await context.db.find(licenseSignerState, key))?.enabled) {
+    await context.db.update(licenseSignerState, key).set({ enabled: false });
+  }
   await record(context, event, "SignerDisabled", historyArgs(inputsOf("SignerDisabled"), event.args));
 });
 
 ponder.on("DevLicense:RedirectUriEnabled", async ({ event, context }) => {
-  await context.db
-    .insert(licenseRedirectUri)
-    .values({
-      tokenId: event.args.tokenId,
-      uri: event.args.uri,
+  const key = { tokenId: event.args.tokenId, uri: event.args.uri };
+  // Enabling an enabled URI changes nothing: enabledAt is the start of the current enabled period.
+  if (!(await context.db.find(licenseRedirectUriState, key))?.enabled) {
+    const enabled = {
       enabledAt: event.block.timestamp,
       enabledBlock: event.block.number,
       enabledTx: event.transaction.hash,
-    })
-    .onConflictDoNothing();
+      enabled: true,
+    };
+    await context.db
+      .insert(licenseRedirectUriState)
+      .values({ ...key, ...enabled })
+      .onConflictDoUpdate(enabled);
+  }
   await record(context, event, "RedirectUriEnabled", historyArgs(inputsOf("RedirectUriEnabled"), event.args));
 });
 
 ponder.on("DevLicense:RedirectUriDisabled", async ({ event, context }) => {
-  await context.db.delete(licenseRedirectUri, { tokenId: event.args.tokenId, uri: event.args.uri });
+  const key = { tokenId: event.args.tokenId, uri: event.args.uri };
+  if ((await context.db.find(licenseRedirectUriState, key))?.enabled) {
+    await context.db.update(licenseRedirectUriState, key).set({ enabled: false });
+  }
   await record(
     context,
     event,

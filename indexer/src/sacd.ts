@@ -1,11 +1,12 @@
 import { type Context, ponder } from "ponder:registry";
-import { accountSacd, vehicleSacd } from "ponder:schema";
+import { accountSacdState, vehicleSacdState, vehicleState } from "ponder:schema";
 import type { Address, Hash } from "viem";
 import { grantTarget, sourceOrNull, templateIdHex } from "../lib/grants";
-import { indexSacd } from "./grantIndex";
 
-// SACD → vehicle_sacd (asset == VehicleId, tokenId != 0) and account_sacd (tokenId == 0).
-// Grants on any other asset (connections, other NFTs) are not vehicle sharing and are skipped.
+// SACD → vehicle_sacd_state (view `vehicle_sacd`: asset == VehicleId, tokenId != 0) and
+// account_sacd_state (view `account_sacd`: tokenId == 0). Grants on any other asset (connections,
+// other NFTs) are not vehicle sharing and are skipped. A vehicle grant records the vehicle's epoch:
+// a later transfer or burn bumps it and the grant drops out of the view (ponder.schema.ts).
 
 type PermissionsSet = {
   args: {
@@ -32,19 +33,20 @@ async function onPermissionsSet({ args, block, transaction }: PermissionsSet, co
     createdAt: block.timestamp,
     blockNumber: block.number,
     txHash: transaction.hash,
+    active: true,
   };
   if (target === "account") {
     await context.db
-      .insert(accountSacd)
+      .insert(accountSacdState)
       .values({ grantor: args.asset, grantee: args.grantee, ...values })
       .onConflictDoUpdate(values);
     return;
   }
+  const epoch = (await context.db.find(vehicleState, { id: args.tokenId }))?.epoch ?? 0;
   await context.db
-    .insert(vehicleSacd)
-    .values({ vehicleId: args.tokenId, grantee: args.grantee, ...values })
-    .onConflictDoUpdate(values);
-  await indexSacd(context.db, args.tokenId, args.grantee, true);
+    .insert(vehicleSacdState)
+    .values({ vehicleId: args.tokenId, grantee: args.grantee, ...values, epoch })
+    .onConflictDoUpdate({ ...values, epoch });
 }
 
 ponder.on(
@@ -59,11 +61,15 @@ ponder.on(
 
 ponder.on("Sacd:PermissionsRenounced", async ({ event, context }) => {
   const { asset, tokenId, grantee } = event.args;
+  const { db } = context;
   const target = grantTarget(asset, tokenId, context.contracts.VehicleId.address as Address);
   if (target === "account") {
-    await context.db.delete(accountSacd, { grantor: asset, grantee });
+    const key = { grantor: asset, grantee };
+    if ((await db.find(accountSacdState, key))?.active)
+      await db.update(accountSacdState, key).set({ active: false });
   } else if (target === "vehicle") {
-    await context.db.delete(vehicleSacd, { vehicleId: tokenId, grantee });
-    await indexSacd(context.db, tokenId, grantee, false);
+    const key = { vehicleId: tokenId, grantee };
+    if ((await db.find(vehicleSacdState, key))?.active)
+      await db.update(vehicleSacdState, key).set({ active: false });
   }
 });

@@ -1,51 +1,62 @@
 import { ponder } from "ponder:registry";
-import { vehicle, vehiclePrivilege } from "ponder:schema";
+import { vehiclePrivilegeState, vehicleState } from "ponder:schema";
 import { zeroAddress } from "viem";
-import { dropAllGrants, indexPrivilege } from "./grantIndex";
 
-// VehicleId → vehicle and vehicle_privilege. Any change of hands drops every grant on the vehicle:
-// the contracts bump a version (VehicleId privileges, SACD onTransfer) and emit no other event.
+// VehicleId → vehicle_state (public view `vehicle`) and vehicle_privilege_state (view
+// `vehicle_privilege`). Any change of hands drops every grant on the vehicle: the contracts bump a
+// version and emit no other event; here the vehicle's epoch is bumped, which hides every grant set
+// in an earlier epoch (ponder.schema.ts), so a transfer is one row write whatever its grants.
 
 ponder.on("VehicleId:Transfer", async ({ event, context }) => {
   const { from, to, tokenId: id } = event.args;
   const { db } = context;
+  const seen = await db.find(vehicleState, { id });
   if (from === zeroAddress) {
+    const minted = {
+      owner: to,
+      mintedAt: event.block.timestamp,
+      mintedBlock: event.block.number,
+      transfers: 0,
+      burned: false,
+    };
+    // A re-mint of a burned id starts a new epoch, so nothing of the old token shows.
+    if (seen) await db.update(vehicleState, { id }).set({ ...minted, epoch: seen.epoch + 1 });
+    else await db.insert(vehicleState).values({ id, ...minted, epoch: 0 });
+    return;
+  }
+  const burned = to === zeroAddress;
+  if (seen) {
     await db
-      .insert(vehicle)
-      .values({
-        id,
-        owner: to,
-        mintedAt: event.block.timestamp,
-        mintedBlock: event.block.number,
-        transfers: 0,
-      })
-      .onConflictDoUpdate({
-        owner: to,
-        mintedAt: event.block.timestamp,
-        mintedBlock: event.block.number,
-        transfers: 0,
-      });
+      .update(vehicleState, { id })
+      .set(
+        burned
+          ? { burned: true, epoch: seen.epoch + 1 }
+          : { owner: to, transfers: seen.transfers + 1, epoch: seen.epoch + 1 },
+      );
     return;
   }
-  await dropAllGrants(db, id);
-  if (to === zeroAddress) {
-    await db.delete(vehicle, { id });
-    return;
-  }
-  // A vehicle minted before START_BLOCK is first seen here, with an unknown mint time.
-  await db
-    .insert(vehicle)
-    .values({ id, owner: to, mintedAt: null, mintedBlock: null, transfers: 1 })
-    .onConflictDoUpdate((row) => ({ owner: to, transfers: row.transfers + 1 }));
+  // Minted before START_BLOCK: first seen here, with an unknown mint time. Epoch 1 hides grants
+  // recorded before (epoch 0, the default of a vehicle never seen).
+  await db.insert(vehicleState).values({
+    id,
+    owner: burned ? from : to,
+    mintedAt: null,
+    mintedBlock: null,
+    transfers: burned ? 0 : 1,
+    burned,
+    epoch: 1,
+  });
 });
 
 ponder.on("VehicleId:PrivilegeSet", async ({ event, context }) => {
   const { tokenId: vehicleId, privId: privilegeId, user, expires, version } = event.args;
   const key = { vehicleId, privilegeId, user };
+  const { db } = context;
   if (expires === 0n) {
     // expires 0 is how an owner revokes a privilege.
-    await context.db.delete(vehiclePrivilege, key);
-    await indexPrivilege(context.db, vehicleId, privilegeId, user, false);
+    if ((await db.find(vehiclePrivilegeState, key))?.active) {
+      await db.update(vehiclePrivilegeState, key).set({ active: false });
+    }
     return;
   }
   const values = {
@@ -54,10 +65,11 @@ ponder.on("VehicleId:PrivilegeSet", async ({ event, context }) => {
     setAt: event.block.timestamp,
     blockNumber: event.block.number,
     txHash: event.transaction.hash,
+    active: true,
+    epoch: (await db.find(vehicleState, { id: vehicleId }))?.epoch ?? 0,
   };
-  await context.db
-    .insert(vehiclePrivilege)
+  await db
+    .insert(vehiclePrivilegeState)
     .values({ ...key, ...values })
     .onConflictDoUpdate(values);
-  await indexPrivilege(context.db, vehicleId, privilegeId, user, true);
 });

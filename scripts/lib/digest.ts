@@ -6,17 +6,19 @@ import QueryStream from "pg-query-stream";
 // syncs (live, replayed, another machine) compare in one line.
 //
 // - Tables: every relation of the schema except Ponder's internals (_ponder_*, _reorg__*) and
-//   EXCLUDED below; sorted by name.
+//   the internal `*_state` tables below; sorted by name.
 // - Per table: a header line `name` + columns `name:type` in column order, then one line per row,
-//   rows ordered by the underlying table's primary key (all columns when it has none), each row the
+//   rows ordered by the underlying table's primary key (all columns in order when it has none —
+//   views over several tables; their leading columns are the key), each row the
 //   JSON array of its values as Postgres prints them (`::text`: numerics exact, jsonb normalized).
 // - The state hash covers `table rows sha256` lines, so a differing table is named by its own hash.
 
 /**
- * Bookkeeping without public meaning (README "What gets indexed"): its contents follow the
- * handlers' implementation, not the chain, and may change with a faster implementation.
+ * Tables without public meaning of their own: `*_state` tables hold every row ever seen with
+ * flags (indexer/ponder.schema.ts); their public views (license_signer, vehicle_sacd, …) are what
+ * the digest covers. Their contents follow the handlers' implementation, not only the chain.
  */
-export const EXCLUDED_TABLES = ["vehicle_grant_keys"];
+export const isInternalTable = (name: string) => name.endsWith("_state");
 
 export type TableDigest = { table: string; rows: number; sha256: string; orderBy: string[] };
 export type StateDigest = { schema: string; sha256: string; tables: TableDigest[] };
@@ -74,7 +76,7 @@ export async function stateDigest(pool: pg.Pool, schema = "dimo"): Promise<State
         ORDER BY table_name COLLATE "C"`,
       [schema],
     );
-    const names = rows.map((r) => r.table_name).filter((t) => !EXCLUDED_TABLES.includes(t));
+    const names = rows.map((r) => r.table_name).filter((t) => !isInternalTable(t));
     if (names.length === 0)
       throw new Error(`schema "${schema}" has no indexed tables (has the indexer run?)`);
     const tables: TableDigest[] = [];

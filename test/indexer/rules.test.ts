@@ -436,9 +436,10 @@ describe("vehicles and grants", () => {
     expect(await rows(`SELECT * FROM dimo.vehicle_privilege WHERE vehicle_id = $1`, [vehicles.v3])).toEqual(
       [],
     );
-    expect(await rows(`SELECT * FROM dimo.vehicle_grant_keys WHERE vehicle_id = $1`, [vehicles.v3])).toEqual(
-      [],
-    );
+    // The burned vehicle's row stays in the state table, flagged, with its grants' epoch left behind.
+    expect(await rows(`SELECT burned FROM dimo.vehicle_state WHERE id = $1`, [vehicles.v3])).toEqual([
+      { burned: true },
+    ]);
   });
 
   it("never lets the deployer's admin actions leak into license state", async () => {
