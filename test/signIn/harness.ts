@@ -23,6 +23,8 @@ export type SignInHarness = {
   logs: string[];
   /** Signs a fresh browser in by email code (the other engineer's flow), returning it and its CSRF token. */
   signInByEmail(email: string): Promise<{ browser: Browser; csrf: string; accountId: string }>;
+  /** Another API process-alike (own app, pool and port) on the same database and config. */
+  replica(): Promise<string>;
   close(): Promise<void>;
 };
 
@@ -53,18 +55,28 @@ export async function signInHarness(
   const mailer: Mailer = { kind: "smtp", send: async (m) => void mails.push(m) };
   const logs: string[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(line) });
-  const app = createApp({
-    db,
-    clock: () => new Date(),
-    logger,
-    config,
-    chain: { headBlock: async () => 0n },
-    secret: Buffer.from(config.api.secret!, "utf8"),
-    mailer,
-  });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port }, () => resolve(s));
-  });
+  const listen = async (on: number, pool: ReturnType<typeof createDatabase>) => {
+    const app = createApp({
+      db: pool,
+      clock: () => new Date(),
+      logger,
+      config,
+      chain: { headBlock: async () => 0n },
+      secret: Buffer.from(config.api.secret!, "utf8"),
+      mailer,
+    });
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: on }, () => resolve(s));
+    });
+    return () =>
+      new Promise<void>((resolve) => {
+        const http = server as import("node:http").Server;
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+  };
+  const stops = [await listen(port, db)];
+  const pools = [db];
 
   return {
     url,
@@ -86,13 +98,16 @@ export async function signInHarness(
       const me = (await verified.json()) as { id: string; csrfToken: string };
       return { browser, csrf: me.csrfToken, accountId: me.id };
     },
+    async replica() {
+      const pool = createDatabase(database.url, { poolMax: 4, statementTimeoutMs: 10_000 });
+      const replicaPort = await freePort();
+      pools.push(pool);
+      stops.push(await listen(replicaPort, pool));
+      return `http://localhost:${replicaPort}`;
+    },
     async close() {
-      const http = server as import("node:http").Server;
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
-      });
-      await db.destroy();
+      for (const stop of stops) await stop();
+      for (const pool of pools) await pool.destroy();
       await database.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -385,6 +385,26 @@ describe("Google sign-in (OIDC, code + PKCE + state + nonce)", () => {
   });
 });
 
+describe("replicas", () => {
+  it("a sign-in started on one API process finishes on another (state in Postgres)", async () => {
+    const other = await h.replica();
+    const email = unique("replica");
+    op.loginAs(person(email));
+    const browser = new Browser();
+    const start = await browser.get(`${h.url}/console/auth/google/start`);
+    const callback = (await browser.followUntil(start.headers.get("location")!, (l) =>
+      l.includes("/console/auth/google/callback"),
+    )) as string;
+    // The load balancer sends the callback to the other process: same browser, same cookies.
+    const there = callback.replace(h.url, other);
+    browser.setCookie(other, "dimo_oauth", browser.cookie(h.url, "dimo_oauth")!);
+    const res = await browser.get(there);
+    expect(res.status).toBe(302);
+    const me = await browser.get(`${other}/console/me`);
+    expect(((await me.json()) as { email: string }).email).toBe(email);
+  });
+});
+
 describe("Sign in with Apple (form_post, client secret JWT)", () => {
   it('signs in from Apple\'s cross-site form POST, with email_verified as the string "true"', async () => {
     const email = unique("apple");

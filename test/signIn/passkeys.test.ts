@@ -228,6 +228,19 @@ describe("passkeys in Chromium (virtual authenticator)", () => {
     csrf = await syncSession(http);
   });
 
+  it("a challenge issued by one API process is verified by another (challenges in Postgres)", async () => {
+    const other = await h.replica();
+    const options = await postJson(`${other}/console/auth/passkey/options`, {});
+    const response = await page.evaluate(
+      async (optionsJSON) =>
+        (globalThis as unknown as WithSwa).SimpleWebAuthnBrowser.startAuthentication({ optionsJSON }),
+      options.body,
+    );
+    const verified = await postJson(`${h.url}/console/auth/passkey/verify`, { response });
+    expect(verified.status).toBe(200);
+    expect(verified.body.id).toBe(accountId);
+  });
+
   it("a reused challenge (the same assertion again) is refused", async () => {
     const again = await postJson(`${h.url}/console/auth/passkey/verify`, { response: usedAssertion });
     expect(again.status).toBe(401);
