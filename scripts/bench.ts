@@ -1,3 +1,4 @@
+import { loginSection } from "./bench/login";
 import { apiSection } from "./lib/benchApi";
 import { benchPostgres } from "./lib/benchDatabase";
 import type { BenchContext, BenchFigures, BenchSection } from "./lib/benchRegistry";
@@ -5,7 +6,7 @@ import type { BenchContext, BenchFigures, BenchSection } from "./lib/benchRegist
 // `npm run bench` prints a table; `npm run bench -- --json` prints ONE JSON object of figures
 // (keys `<section>.<figure>`) and nothing else on stdout; progress goes to stderr.
 // `--only api,login` runs some sections. Later areas append their section here.
-const SECTIONS: BenchSection[] = [apiSection];
+const SECTIONS: BenchSection[] = [apiSection, loginSection];
 
 async function main() {
   const args = process.argv.slice(2);

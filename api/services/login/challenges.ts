@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/database";
+import { queryTemplate, slot } from "../../db/template";
 import { InvalidRequestError } from "../../errors";
 
 // One-time login challenges in Postgres (console.login_challenge), so any replica can take the
@@ -90,24 +91,27 @@ export type ConsumedChallenge = {
 const KEEP_EXPIRED_MS = 3_600_000;
 const PRUNE_EVERY = 256;
 
-export function challengeStore(db: Kysely<Database>, devLicense: string) {
-  let created = 0;
+type ConsumedRow = {
+  client_id: string;
+  domain: string | null;
+  audience: string[] | null;
+  oidc_nonce: string | null;
+  message: string;
+  license_status: string | null;
+  signer_enabled_at: string | null;
+  period_validity: string | null;
+  uri_enabled: boolean;
+};
 
-  async function prune(now: Date) {
-    await db
-      .deleteFrom("console.login_challenge")
-      .where("expires_at", "<", new Date(now.getTime() - KEEP_EXPIRED_MS))
-      .execute();
-  }
-
-  return {
-    /**
-     * In one statement: reads the license of `clientId` (and whether `domain` is one of its
-     * enabled redirect URIs) and stores the challenge only if the license is active and, for
-     * web3, the domain enabled. Returns what was read; undefined when no license has the clientId.
-     */
-    async createIfAllowed(c: NewChallenge): Promise<LicenseCheck | undefined> {
-      const row = await db
+/**
+ * The two hot statements, built and compiled once (api/db/template.ts): a login then costs no
+ * query building, and each keeps one SQL text, so every connection prepares it once.
+ */
+function statements(db: Kysely<Database>, devLicense: string) {
+  const create = (withDomain: boolean) =>
+    queryTemplate<{ status: string; uri_enabled: boolean }>(
+      db,
+      db
         .with("lic", (qb) =>
           qb
             .selectFrom("dimo.license as l")
@@ -119,11 +123,11 @@ export function challengeStore(db: Kysely<Database>, devLicense: string) {
                     .selectFrom("dimo.license_redirect_uri as r")
                     .select("r.uri")
                     .whereRef("r.token_id", "=", "l.token_id")
-                    .where("r.uri", "=", c.domain ?? ""),
+                    .where("r.uri", "=", slot("domainOrEmpty")),
                 )
                 .as("uri_enabled"),
             ])
-            .where("l.client_id", "=", c.clientId)
+            .where("l.client_id", "=", slot("clientId"))
             .limit(1),
         )
         .with("ins", (qb) =>
@@ -144,29 +148,105 @@ export function challengeStore(db: Kysely<Database>, devLicense: string) {
               eb
                 .selectFrom("lic")
                 .select((e) => [
-                  e.val(c.flow).as("flow"),
-                  e.val(c.key).as("key"),
-                  e.val(c.clientId).as("client_id"),
-                  e.cast<string | null>(e.val(c.domain), "text").as("domain"),
-                  e
-                    .cast<string | null>(
-                      e.val(c.audience === null ? null : JSON.stringify(c.audience)),
-                      "jsonb",
-                    )
-                    .as("audience"),
-                  e.cast<string | null>(e.val(c.oidcNonce), "text").as("oidc_nonce"),
-                  e.val(c.message).as("message"),
-                  e.cast<Date>(e.val(c.issuedAt), "timestamptz").as("created_at"),
-                  e.cast<Date>(e.val(c.expiresAt), "timestamptz").as("expires_at"),
+                  e.cast<string>(e.val(slot("flow")), "text").as("flow"),
+                  e.cast<string>(e.val(slot("key")), "text").as("key"),
+                  e.cast<string>(e.val(slot("clientId")), "text").as("client_id"),
+                  e.cast<string | null>(e.val(slot("domain")), "text").as("domain"),
+                  e.cast<string | null>(e.val(slot("audience")), "jsonb").as("audience"),
+                  e.cast<string | null>(e.val(slot("oidcNonce")), "text").as("oidc_nonce"),
+                  e.cast<string>(e.val(slot("message")), "text").as("message"),
+                  e.cast<Date>(e.val(slot("issuedAt")), "timestamptz").as("created_at"),
+                  e.cast<Date>(e.val(slot("expiresAt")), "timestamptz").as("expires_at"),
                 ])
                 .where("lic.status", "=", "active")
-                .$if(c.domain !== null, (q) => q.where("lic.uri_enabled", "=", true)),
+                .$if(withDomain, (q) => q.where("lic.uri_enabled", "=", true)),
             )
             .returning("key"),
         )
         .selectFrom("lic")
-        .select(["lic.status", "lic.uri_enabled"])
-        .executeTakeFirst();
+        .select(["lic.status", "lic.uri_enabled"]),
+    );
+
+  const consume = queryTemplate<ConsumedRow>(
+    db,
+    db
+      .updateTable("console.login_challenge as c")
+      .set({ consumed_at: slot("now") })
+      .where("c.flow", "=", slot("flow"))
+      .where("c.key", "=", slot("key"))
+      .where("c.consumed_at", "is", null)
+      .where("c.expires_at", ">", slot("now") as unknown as Date)
+      .returning((eb) => [
+        "c.client_id",
+        "c.domain",
+        "c.audience",
+        "c.oidc_nonce",
+        "c.message",
+        eb
+          .selectFrom("dimo.license as l")
+          .select("l.status")
+          .whereRef("l.client_id", "=", "c.client_id")
+          .limit(1)
+          .as("license_status"),
+        eb
+          .selectFrom("dimo.license_signer as s")
+          .innerJoin("dimo.license as l", "l.token_id", "s.token_id")
+          .select((e) => e.cast<string>("s.enabled_at", "text").as("enabled_at"))
+          .whereRef("l.client_id", "=", "c.client_id")
+          .where("s.signer", "=", slot("signer"))
+          .limit(1)
+          .as("signer_enabled_at"),
+        eb
+          .selectFrom("dimo.license_contract as k")
+          .select((e) => e.cast<string>("k.period_validity", "text").as("p"))
+          .where("k.address", "=", devLicense)
+          .as("period_validity"),
+        eb
+          .exists(
+            eb
+              .selectFrom("dimo.license_redirect_uri as r")
+              .innerJoin("dimo.license as l", "l.token_id", "r.token_id")
+              .select("r.uri")
+              .whereRef("l.client_id", "=", "c.client_id")
+              .whereRef("r.uri", "=", "c.domain"),
+          )
+          .as("uri_enabled"),
+      ]),
+  );
+  return { createWeb3: create(true), createSiwe: create(false), consume };
+}
+
+export function challengeStore(db: Kysely<Database>, devLicense: string) {
+  const sql = statements(db, devLicense);
+  let created = 0;
+
+  async function prune(now: Date) {
+    await db
+      .deleteFrom("console.login_challenge")
+      .where("expires_at", "<", new Date(now.getTime() - KEEP_EXPIRED_MS))
+      .execute();
+  }
+
+  return {
+    /**
+     * In one statement: reads the license of `clientId` (and whether `domain` is one of its
+     * enabled redirect URIs) and stores the challenge only if the license is active and, for
+     * web3, the domain enabled. Returns what was read; undefined when no license has the clientId.
+     */
+    async createIfAllowed(c: NewChallenge): Promise<LicenseCheck | undefined> {
+      const run = c.domain === null ? sql.createSiwe : sql.createWeb3;
+      const [row] = await run({
+        flow: c.flow,
+        key: c.key,
+        clientId: c.clientId,
+        domain: c.domain,
+        domainOrEmpty: c.domain ?? "",
+        audience: c.audience === null ? null : JSON.stringify(c.audience),
+        oidcNonce: c.oidcNonce,
+        message: c.message,
+        issuedAt: c.issuedAt,
+        expiresAt: c.expiresAt,
+      });
       // Housekeeping off the request path; a failure only delays it to the next round.
       if (++created % PRUNE_EVERY === 0) prune(c.issuedAt).catch(() => {});
       return row && { status: row.status, uriEnabled: row.uri_enabled === true };
@@ -178,50 +258,7 @@ export function challengeStore(db: Kysely<Database>, devLicense: string) {
      * used, expired). Whatever the submission's outcome afterwards, the challenge stays used.
      */
     async consume(flow: ChallengeFlow, key: string, now: Date, signer: string): Promise<ConsumedChallenge> {
-      const row = await db
-        .updateTable("console.login_challenge as c")
-        .set({ consumed_at: now })
-        .where("c.flow", "=", flow)
-        .where("c.key", "=", key)
-        .where("c.consumed_at", "is", null)
-        .where("c.expires_at", ">", now)
-        .returning((eb) => [
-          "c.client_id",
-          "c.domain",
-          "c.audience",
-          "c.oidc_nonce",
-          "c.message",
-          eb
-            .selectFrom("dimo.license as l")
-            .select("l.status")
-            .whereRef("l.client_id", "=", "c.client_id")
-            .limit(1)
-            .as("license_status"),
-          eb
-            .selectFrom("dimo.license_signer as s")
-            .innerJoin("dimo.license as l", "l.token_id", "s.token_id")
-            .select((e) => e.cast<string>("s.enabled_at", "text").as("enabled_at"))
-            .whereRef("l.client_id", "=", "c.client_id")
-            .where("s.signer", "=", signer)
-            .limit(1)
-            .as("signer_enabled_at"),
-          eb
-            .selectFrom("dimo.license_contract as k")
-            .select((e) => e.cast<string>("k.period_validity", "text").as("p"))
-            .where("k.address", "=", devLicense)
-            .as("period_validity"),
-          eb
-            .exists(
-              eb
-                .selectFrom("dimo.license_redirect_uri as r")
-                .innerJoin("dimo.license as l", "l.token_id", "r.token_id")
-                .select("r.uri")
-                .whereRef("l.client_id", "=", "c.client_id")
-                .whereRef("r.uri", "=", "c.domain"),
-            )
-            .as("uri_enabled"),
-        ])
-        .executeTakeFirst();
+      const [row] = await sql.consume({ flow, key, now, signer });
       if (row) {
         return {
           clientId: row.client_id,
