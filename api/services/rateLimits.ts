@@ -1,5 +1,6 @@
 import { CompiledQuery, type Kysely } from "kysely";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+import type { Database } from "../db/database";
 import { RateLimitedError } from "../errors";
 import { sha256 } from "../lib/tokens";
 
@@ -26,9 +27,8 @@ export type Limiter = {
  * counters live in `console.account_rate_limits`, created by migration 0100, shared by every
  * replica. Keys are hashed, so the table holds no emails or addresses.
  */
-// biome-ignore lint/suspicious/noExplicitAny: the limiter table is not part of the typed schema.
 export function postgresLimiter(
-  db: Kysely<any>,
+  db: Kysely<Database>,
   opts: { prefix: string; points: number; windowSeconds: number },
 ): Limiter {
   const storeClient = {

@@ -96,13 +96,14 @@ describe("secrets", () => {
       "probe",
     );
     const out = lines.join("");
-    for (const s of ["abc", "csrf1", "Bearer t", "tok1", "123456", "0xdeadbeef", "tok2"]) expect(out).not.toContain(s);
+    for (const s of ["abc", "csrf1", "Bearer t", "tok1", "123456", "0xdeadbeef", "tok2"])
+      expect(out).not.toContain(s);
     expect(out).toContain('"code":"23505"');
   });
 });
 
 describe("dev mailbox (no SMTP_URL)", () => {
-  it("writes the code to ${DATA_DIR}/mailbox/*.eml and logs it at info, and nothing else secret", async () => {
+  it("writes the code to DATA_DIR/mailbox/*.eml and logs it at info, and nothing else secret", async () => {
     const dev = await startConsoleApi({ databaseUrl: database.url });
     try {
       const c = new Client(dev.url);
@@ -154,13 +155,23 @@ describe("cookies outside localhost", () => {
       const res = await post("/console/auth/email/verify", { email, code });
       expect(res.status).toBe(200);
       const cookie = res.headers.get("set-cookie")!;
-      expect(cookie).toMatch(/^__Host-dimo_session=[A-Za-z0-9_-]{43}; Max-Age=2592000; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+      expect(cookie).toMatch(
+        /^__Host-dimo_session=[A-Za-z0-9_-]{43}; Max-Age=2592000; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+      );
       const token = /^__Host-dimo_session=([^;]+)/.exec(cookie)![1]!;
-      expect((await app.request("/console/me", { headers: { cookie: `__Host-dimo_session=${token}` } })).status).toBe(200);
-      expect((await app.request("/console/me", { headers: { cookie: `dimo_session=${token}` } })).status).toBe(401);
+      expect(
+        (await app.request("/console/me", { headers: { cookie: `__Host-dimo_session=${token}` } })).status,
+      ).toBe(200);
+      expect(
+        (await app.request("/console/me", { headers: { cookie: `dimo_session=${token}` } })).status,
+      ).toBe(401);
       // Origin: PUBLIC_URL's origin passes, its http twin does not.
-      expect((await post("/console/auth/email/start", { email }, { origin: "https://console.example" })).status).toBe(202);
-      expect((await post("/console/auth/email/start", { email }, { origin: "http://console.example" })).status).toBe(403);
+      expect(
+        (await post("/console/auth/email/start", { email }, { origin: "https://console.example" })).status,
+      ).toBe(202);
+      expect(
+        (await post("/console/auth/email/start", { email }, { origin: "http://console.example" })).status,
+      ).toBe(403);
     } finally {
       await db.destroy();
     }
