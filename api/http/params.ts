@@ -20,8 +20,19 @@ export async function readParams(c: Context): Promise<Record<string, unknown>> {
       throw new InvalidRequestError("body must be a JSON object");
     }
     Object.assign(params, body);
-  } else if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")) {
-    Object.assign(params, await c.req.parseBody());
+  } else if (type.startsWith("application/x-www-form-urlencoded")) {
+    // What the SDKs send: parsed as URLSearchParams (the last value of a repeated field wins),
+    // without building a FormData.
+    for (const [key, value] of new URLSearchParams(await c.req.text())) params[key] = value;
+  } else if (type.startsWith("multipart/form-data")) {
+    let form: Record<string, unknown>;
+    try {
+      form = await c.req.parseBody();
+    } catch {
+      // undici's FormData parser throws a TypeError on a malformed multipart body: the client's fault.
+      throw new InvalidRequestError("body is not a valid form (urlencoded or multipart)");
+    }
+    Object.assign(params, form);
   }
   return params;
 }
