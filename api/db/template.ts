@@ -1,9 +1,19 @@
 import { type Compilable, createQueryId, type Kysely } from "kysely";
 
 const SLOT = "\u0000slot:";
+const ARRAY_SLOT = Symbol("slot");
 
 /** A placeholder value in a query built for {@link queryTemplate}, bound at each execution. */
 export const slot = (name: string): string => `${SLOT}${name}`;
+
+/** A placeholder for an array parameter (e.g. `= any($1)`), bound at each execution. */
+export const arraySlot = (name: string): string[] => Object.assign([], { [ARRAY_SLOT]: name });
+
+function slotName(p: unknown): string | null {
+  if (typeof p === "string") return p.startsWith(SLOT) ? p.slice(SLOT.length) : null;
+  if (Array.isArray(p)) return (p as { [ARRAY_SLOT]?: string })[ARRAY_SLOT] ?? null;
+  return null;
+}
 
 /**
  * Builds and compiles a Kysely query once, then runs it with new slot values. Hot paths skip
@@ -16,9 +26,7 @@ export function queryTemplate<R, const K extends string = string>(
   query: Compilable<R>,
 ): (values: Record<K, unknown>) => Promise<R[]> {
   const compiled = query.compile();
-  const slots = compiled.parameters.map((p) =>
-    typeof p === "string" && p.startsWith(SLOT) ? p.slice(SLOT.length) : null,
-  );
+  const slots = compiled.parameters.map(slotName);
   return async (values) => {
     const parameters = compiled.parameters.map((p, i) => {
       const name = slots[i];

@@ -1,6 +1,7 @@
 import { jsonArrayFrom } from "kysely/helpers/postgres";
-import { queryTemplate, slot } from "../db/template";
+import { arraySlot, queryTemplate, slot } from "../db/template";
 import { NotFoundError } from "../errors";
+import { batchLoader } from "../lib/batch";
 import { isoFromSeconds, isoFromSecondsOrNull, unixSeconds } from "../lib/time";
 import { DEFAULT_LIMIT, type Page, type ServiceContext } from "./context";
 import { checksum, DEFAULT_PERIOD_VALIDITY, type Signer, signer, toNumber } from "./shape";
@@ -93,8 +94,16 @@ function shapeLicense(row: LicenseRow, now: bigint): License {
 }
 
 export function licenseService(ctx: ServiceContext) {
-  // The single-license lookups are the hot path: compiled once, bound per request.
-  const byTokenId = queryTemplate(ctx.db, selectLicenses(ctx).where("l.token_id", "=", slot("v")).limit(1));
+  // The single-license lookups are the hot path: compiled once, bound per request. By tokenId,
+  // concurrent requests share one statement (`token_id = any($ids)`, see lib/batch.ts).
+  const byTokenIds = queryTemplate(
+    ctx.db,
+    selectLicenses(ctx).where((eb) => eb("l.token_id", "=", eb.fn.any(eb.val(arraySlot("ids"))))),
+  );
+  const loadByTokenId = batchLoader(async (ids) => {
+    const rows = await byTokenIds({ ids });
+    return new Map(rows.map((r) => [r.token_id, r]));
+  });
   const byClientId = queryTemplate(ctx.db, selectLicenses(ctx).where("l.client_id", "=", slot("v")).limit(1));
   // Only an active license holds an alias (a revoke frees it); exact, case-sensitive match.
   const byAlias = queryTemplate(
@@ -105,14 +114,19 @@ export function licenseService(ctx: ServiceContext) {
       .orderBy("l.token_id")
       .limit(1),
   );
-  const one = async (query: typeof byTokenId, value: string, what: string): Promise<License> => {
+  const one = async (query: typeof byClientId, value: string, what: string): Promise<License> => {
     const [row] = await query({ v: value });
     if (!row) throw new NotFoundError(`No license ${what}`);
     return shapeLicense(row, unixSeconds(ctx.clock()));
   };
 
   return {
-    byTokenId: (tokenId: string) => one(byTokenId, tokenId, `with tokenId ${tokenId}`),
+    async byTokenId(tokenId: string): Promise<License> {
+      // Keys are canonical decimal text (validated), the same text Postgres gives numeric back as.
+      const row = await loadByTokenId(tokenId);
+      if (!row) throw new NotFoundError(`No license with tokenId ${tokenId}`);
+      return shapeLicense(row, unixSeconds(ctx.clock()));
+    },
 
     /** Any status: a revoked license keeps its clientId. */
     byClientId: (clientId: string) => one(byClientId, clientId.toLowerCase(), `with clientId ${clientId}`),
