@@ -1,0 +1,55 @@
+// `npm run analyst-role -- --password <pw> [--role dimo_analyst] [--owner <ponder's db user>]`:
+// creates (or updates) a read-only Postgres login that can SELECT the `dimo` views and nothing else,
+// in the configured database (DATABASE_URL, or the embedded default one). `--drop` removes it.
+// The password may come from ANALYST_PASSWORD instead, to keep it out of the shell history.
+
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { loadConfigOrExit } from "../config";
+import { createAnalystRole, dropAnalystRole } from "./lib/analystRole";
+import { runMain } from "./lib/cli";
+import { configuredDatabase } from "./lib/configuredDatabase";
+import { VIEWS_SCHEMA } from "./lib/deploymentSchema";
+
+runMain("analyst-role", async () => {
+  const { values } = parseArgs({
+    options: {
+      password: { type: "string" },
+      role: { type: "string", default: "dimo_analyst" },
+      owner: { type: "string" },
+      "statement-timeout": { type: "string", default: "60s" },
+      drop: { type: "boolean" },
+    },
+  });
+  const db = await configuredDatabase(loadConfigOrExit());
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    if (values.drop) {
+      await dropAnalystRole(client, values.role);
+      process.stdout.write(`dropped role ${values.role}\n`);
+      return;
+    }
+    const password = values.password ?? process.env.ANALYST_PASSWORD;
+    if (!password || password.length < 12) {
+      throw new Error("--password (or ANALYST_PASSWORD) of at least 12 characters is required");
+    }
+    const { owner } = await createAnalystRole(client, {
+      role: values.role,
+      password,
+      schema: VIEWS_SCHEMA,
+      ...(values.owner ? { owner: values.owner } : {}),
+      statementTimeout: values["statement-timeout"],
+    });
+    const url = new URL(db.url);
+    url.username = values.role;
+    url.password = "<password>";
+    process.stdout.write(
+      `role ${values.role}: SELECT on schema ${VIEWS_SCHEMA} (views created by ${owner}), read-only sessions\n` +
+        `connect: psql "${url.toString().replace("%3Cpassword%3E", "<password>")}"\n`,
+    );
+  } finally {
+    await client.end();
+    await db.stop();
+  }
+});
