@@ -76,7 +76,8 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<IndexerPr
   const failure = (why: string) =>
     new Error(`indexer ${why}\n--- last Ponder output ---\n${recent.slice(-15).join("\n")}`);
 
-  const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
+  // Ponder builds its app with vite at start: seconds on an idle machine, minutes on a starved one.
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 240_000);
   while (announcedPort === null) {
     if (child.exitCode !== null) throw failure(`exited with code ${child.exitCode} before serving HTTP`);
     if (Date.now() > deadline) {
