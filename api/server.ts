@@ -1,4 +1,6 @@
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
@@ -7,6 +9,7 @@ import { createApp } from "./app";
 import { createDatabase } from "./db/database";
 import { migrateToLatest } from "./db/migrate";
 import { unavailableReason } from "./db/unavailable";
+import { errorBody } from "./http/errors";
 import { type ChainHead, createChainHead } from "./lib/chainHead";
 import { loadSecret } from "./lib/secret";
 import { loadWalletKey } from "./lib/walletKey";
@@ -65,6 +68,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
     );
     s.once("error", reject);
   });
+  answerClientErrors(server as Server);
   const { port } = server.address() as AddressInfo;
   const host = config.api.host.includes(":") ? `[${config.api.host}]` : config.api.host;
   const url = `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${port}`;
@@ -93,6 +97,30 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
     return stopping;
   };
   return { url, port, stop };
+}
+
+/**
+ * Requests Node's HTTP parser refuses (an unknown method, a malformed header, headers too large)
+ * never reach the app, and Node would answer them with a bare 400. Answer with the SPEC envelope
+ * like every other 4xx, then close the connection as Node does.
+ */
+function answerClientErrors(server: Server) {
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, message] =
+      error.code === "HPE_HEADER_OVERFLOW"
+        ? ["431 Request Header Fields Too Large", "Request headers too large"]
+        : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+          ? ["408 Request Timeout", "Request not received in time"]
+          : ["400 Bad Request", "Malformed HTTP request"];
+    const body = JSON.stringify(errorBody("invalid_request", message));
+    socket.end(
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }
 
 /** Migrations need the database; at boot it may still be starting, so wait for it (bounded). */
