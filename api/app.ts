@@ -130,6 +130,7 @@ export function createApp(deps: AppDeps): App {
     logger,
     config,
     rpcUrl: deps.rpcUrl,
+    databaseUrl: deps.databaseUrl,
     wallets: consoleServices.wallets,
     consoleLicenses: consoleServices.licenses,
   });

@@ -1,4 +1,5 @@
 import { loginSection } from "./bench/login";
+import { opsSection } from "./bench/ops";
 import { apiSection } from "./lib/benchApi";
 import { benchPostgres } from "./lib/benchDatabase";
 import type { BenchContext, BenchFigures, BenchSection } from "./lib/benchRegistry";
@@ -6,7 +7,7 @@ import type { BenchContext, BenchFigures, BenchSection } from "./lib/benchRegist
 // `npm run bench` prints a table; `npm run bench -- --json` prints ONE JSON object of figures
 // (keys `<section>.<figure>`) and nothing else on stdout; progress goes to stderr.
 // `--only api,login` runs some sections. Later areas append their section here.
-const SECTIONS: BenchSection[] = [apiSection, loginSection];
+const SECTIONS: BenchSection[] = [apiSection, loginSection, opsSection];
 
 async function main() {
   const args = process.argv.slice(2);

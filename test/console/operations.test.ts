@@ -1,11 +1,12 @@
-import { type Address, createWalletClient, type Hex, http, parseEther } from "viem";
+import { createLocalJWKSet, jwtVerify } from "jose";
+import { type Address, createWalletClient, getAddress, type Hex, http, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as calls from "../../api/services/operations/calls";
 import { createOpsChain } from "../../api/services/operations/chain";
 import { chainErrorToApiError } from "../../api/services/operations/revert";
 import { localChain } from "../chain/deploy";
-import { DEV_ACCOUNTS } from "../chain/scenario";
+import { DEV_ACCOUNTS, permissionMask } from "../chain/scenario";
 import type { Client } from "./harness";
 import { type OpsHarness, opsHarness } from "./opsHarness";
 
@@ -16,6 +17,8 @@ import { type OpsHarness, opsHarness } from "./opsHarness";
 const EXT = DEV_ACCOUNTS[3]!;
 const OTHER = DEV_ACCOUNTS[4]!;
 const STRANGER = DEV_ACCOUNTS[5]!;
+const DRIVER = DEV_ACCOUNTS[6]!;
+const REDIRECT = "https://newbie.example/callback";
 
 let h: OpsHarness;
 /** Every API private key handed out in this file: none may appear in a log line or a row. */
@@ -62,6 +65,100 @@ async function sendAs(key: Hex, tx: { to: Address; data: Hex; value: string }, g
     ...(gas ? { gas } : {}),
   });
 }
+
+const form = (path: string, fields: Record<string, string>) =>
+  fetch(`${h.api.url}${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields),
+  });
+
+describe("a new user, through the API alone (the issue's done-when)", () => {
+  // Sign in, create a license, generate an API key, add a redirect URI, get a developer JWT with
+  // the key (Login with DIMO, form-encoded as DIMO's SDKs send it) and a vehicle token once a
+  // vehicle shares with the clientId: every step usable the moment its operation is `indexed`.
+  it("signs in, creates a license, a key and a redirect URI, logs in with DIMO and gets a vehicle token", async () => {
+    const { client, managed } = await h.signIn("newbie");
+
+    const created = await client.post("/console/licenses", { alias: "newbie-app" });
+    expect(created.status).toBe(202);
+    const license = await h.indexed(client, created.body.operation.id);
+    expect(license.status).toBe("indexed");
+    const { tokenId, clientId } = license.result as { tokenId: number; clientId: Hex };
+
+    const key = await client.post(`/console/licenses/${tokenId}/keys`, { label: "my laptop" });
+    expect(key.status).toBe(202);
+    const apiKey = key.body.apiKey as { address: Hex; privateKey: Hex };
+    privateKeys.push(apiKey.privateKey);
+    expect((await h.indexed(client, key.body.operation.id)).status).toBe("indexed");
+
+    const uri = await client.post(`/console/licenses/${tokenId}/redirect-uris`, { uri: REDIRECT });
+    expect(uri.status).toBe(202);
+    expect((await h.indexed(client, uri.body.operation.id)).status).toBe("indexed");
+
+    // The public view already shows all of it.
+    const pub = (await (await fetch(`${h.api.url}/v1/licenses/${tokenId}`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(pub).toMatchObject({
+      owner: managed,
+      alias: "newbie-app",
+      redirectUris: [{ uri: REDIRECT }],
+      signers: [{ address: apiKey.address, expired: false }],
+    });
+
+    // Login with DIMO, right away: the challenge accepts the domain and the signature recovers to the new key.
+    const generated = await form("/auth/web3/generate_challenge", {
+      client_id: clientId,
+      domain: REDIRECT,
+      scope: "openid email",
+      response_type: "code",
+      address: clientId,
+    });
+    expect(generated.status, await generated.clone().text()).toBe(200);
+    const { state, challenge } = (await generated.json()) as { state: string; challenge: string };
+    const submitted = await form("/auth/web3/submit_challenge", {
+      client_id: clientId,
+      domain: REDIRECT,
+      grant_type: "authorization_code",
+      state,
+      signature: await privateKeyToAccount(apiKey.privateKey).signMessage({ message: challenge }),
+    });
+    expect(submitted.status, await submitted.clone().text()).toBe(200);
+    const { access_token: devJwt } = (await submitted.json()) as { access_token: string };
+
+    // A driver shares a vehicle with the license's clientId.
+    const car = await h.stack.chain.mintVehicle(DRIVER.address);
+    await h.stack.chain.run({
+      kind: "grant",
+      vehicleId: car.vehicleId,
+      grantee: clientId,
+      permissions: permissionMask(1, 6),
+      expiration: (await h.stack.chain.now()) + 3_600n,
+    });
+    await h.stack.synced();
+
+    const exchanged = await fetch(`${h.api.url}/v1/tokens/exchange`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${devJwt}` },
+      body: JSON.stringify({
+        nftContractAddress: h.stack.deployment.vehicleId,
+        privileges: [1, 6],
+        tokenId: Number(car.vehicleId),
+      }),
+    });
+    expect(exchanged.status, await exchanged.clone().text()).toBe(200);
+    const { token } = (await exchanged.json()) as { token: string };
+    const jwks = createLocalJWKSet((await (await fetch(`${h.api.url}/keys`)).json()) as never);
+    const { payload } = await jwtVerify(token, jwks, { issuer: h.config.publicUrl });
+    expect(payload).toMatchObject({
+      token_id: Number(car.vehicleId),
+      contract_address: getAddress(h.stack.deployment.vehicleId),
+      permissions: ["GetNonLocationHistory", "GetLiveData"],
+    });
+  });
+});
 
 describe("a managed wallet's license, end to end", () => {
   it("creates, keys, redirect URIs, renames, renews, revokes, removes — each visible at once", async () => {
@@ -229,6 +326,40 @@ describe("conflicts and concurrency", () => {
 });
 
 describe("an external wallet", () => {
+  it("streams an operation's changes as server-sent events; a long-poll answers at its timeout", async () => {
+    const { client } = await h.signIn("ines");
+    await h.linkWallet(client, OTHER.privateKey);
+    const lic = await h.stack.chain.issue(OTHER.address);
+    await h.stack.synced();
+    const uri = await start(client, "POST", `/console/licenses/${lic.tokenId}/redirect-uris`, {
+      uri: "https://ines.example/cb",
+    });
+    const id = uri.operation.id;
+
+    const t0 = Date.now();
+    const held = await client.get(`/console/operations/${id}?wait=indexed&timeout=1`);
+    expect(held.body.status).toBe("prepared");
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+
+    const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    const stream = fetch(`${h.api.url}/console/operations/${id}/events`, { headers: { cookie } }).then(
+      async (res) => {
+        expect(res.headers.get("content-type")).toContain("text/event-stream");
+        return res.text();
+      },
+    );
+    const hash = await sendAs(OTHER.privateKey, uri.operation.transaction);
+    await client.post(`/console/operations/${id}/submitted`, { txHash: hash });
+    const events = (await stream)
+      .split("\n")
+      .filter((line) => line.startsWith("data: "))
+      .map((line) => JSON.parse(line.slice(6)).status as string);
+    expect(events[0]).toBe("prepared");
+    expect(events.at(-1)).toBe("indexed");
+    const order = ["prepared", "submitted", "mined", "indexed"];
+    expect([...events].sort((a, b) => order.indexOf(a) - order.indexOf(b))).toEqual(events);
+  });
+
   it("gets prepared transactions, reports their hashes, and follows them to indexed", async () => {
     const { client } = await h.signIn("hana");
     await h.linkWallet(client, EXT.privateKey);

@@ -8,6 +8,7 @@ import type { TxRequest } from "./calls";
 import type { OpsChain } from "./chain";
 import { type DevnetFunding, devnetFunding } from "./devnetFunding";
 import { type OperationFollower, operationFollower } from "./follower";
+import { listenIndexerCommits } from "./indexerCommits";
 import { managedSender } from "./sender";
 import { type OperationRow, operationStore, shapeOperation } from "./store";
 import {
@@ -34,6 +35,8 @@ export type EngineDeps = {
   chain: OpsChain;
   wallets: Pick<WalletService, "signerFor">;
   options: EngineOptions;
+  /** When given, Ponder's commit notifications wake the follower (else it only polls). */
+  databaseUrl?: string;
 };
 
 export type Submission = {
@@ -81,6 +84,8 @@ export function operationEngine(deps: EngineDeps) {
     pollMs: deps.options.pollMs,
     preparedTtlSeconds: deps.options.preparedTtlSeconds,
   });
+
+  let listener: { stop(): Promise<void> } | null = null;
 
   /** Aborted when the app stops: waiting requests answer with the state they have. */
   const shutdown = new AbortController();
@@ -159,14 +164,20 @@ export function operationEngine(deps: EngineDeps) {
     chain,
     managedSigner,
 
-    /** The follower; stopping it also releases every waiter. */
+    /** The follower (woken by the indexer's commits when it can listen); stopping also releases waiters. */
     background: {
-      start: () => follower.start(),
+      start() {
+        follower.start();
+        if (deps.databaseUrl && !listener) {
+          listener = listenIndexerCommits({ databaseUrl: deps.databaseUrl, onCommit: follower.wake, logger });
+        }
+      },
       async stop() {
         shutdown.abort();
+        await listener?.stop();
+        listener = null;
         await follower.stop();
       },
-      wake: () => follower.wake(),
     },
 
     /**

@@ -25,6 +25,8 @@ export type OperationServiceDeps = {
   config: Config;
   /** Without one (tests of other parts) the write routes answer 503. */
   rpcUrl: string | undefined;
+  /** For the indexer-commit listener (LISTEN needs its own connection); without it the follower polls. */
+  databaseUrl: string | undefined;
   wallets: WalletService;
   consoleLicenses: ConsoleLicenseService;
 };
@@ -46,6 +48,7 @@ export function createOperationServices(deps: OperationServiceDeps): {
     chain,
     wallets: deps.wallets,
     options: deps.config.operations,
+    ...(deps.databaseUrl ? { databaseUrl: deps.databaseUrl } : {}),
   });
   const ops: OperationServices = {
     engine,
