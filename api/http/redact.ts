@@ -24,6 +24,9 @@ export const REDACT_PATHS = [
   "*.emailCode",
   "privateKey",
   "*.privateKey",
+  // A generated API key's answer ({operation, apiKey: {privateKey}}), wherever it is nested.
+  "*.*.privateKey",
+  "*.*.*.privateKey",
   "walletKey",
   "*.walletKey",
   "password",
