@@ -1,28 +1,36 @@
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { Agent, request } from "node:http";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
-import pino from "pino";
 import { signRecoverable } from "tiny-secp256k1";
 import { type Hex, hashMessage } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 import { createDatabase } from "../../api/db/database";
-import { startApi } from "../../api/server";
-import { loadConfig } from "../../config/env";
 import { createIndexedSchema, indexedFixture } from "../../test/support/indexedFixture";
 import type { BenchFigures, BenchSection } from "../lib/benchRegistry";
+import { ROOT } from "../lib/paths";
 import { freePort } from "../lib/ports";
 
 // login.*: full Login with DIMO cycles — generate_challenge, sign the fresh EIP-4361 message with
-// one of the license's 10 API keys, submit_challenge — against the API as `npm start` runs it
-// (rate limits on, set high enough not to throttle). The client runs in a child process so the
-// server keeps its own thread; every cycle signs its own challenge (nothing precomputed).
+// one of the license's 10 API keys, submit_challenge — against API replicas run as
+// `npm run start:api` runs them (one process per core by default, rate limits on but set high
+// enough not to throttle). Each cycle asks one replica for the challenge and submits it to the
+// next, so the figure also shows that replicas share login state through Postgres alone. The
+// client is a process of its own; every cycle signs its own fresh challenge (nothing precomputed).
 
 const SIGNERS = 10;
 const BACKGROUND_LICENSES = 1_000;
 const CONCURRENCY = Number(process.env.BENCH_LOGIN_CONCURRENCY ?? 24);
+const REPLICAS = Number(
+  process.env.BENCH_LOGIN_REPLICAS ?? Math.max(1, Math.min(os.availableParallelism(), 4)),
+);
 const DOMAIN = "https://bench.example/callback";
+/** Shared by the replicas: one seals the signing key, the others open it. */
+const BENCH_SECRET = randomBytes(32).toString("hex");
 
-type LoadSpec = { url: string; clientId: string; keys: Hex[]; seconds: number; concurrency: number };
+type LoadSpec = { urls: string[]; clientId: string; keys: Hex[]; seconds: number; concurrency: number };
 type LoadResult = {
   cycles: number;
   seconds: number;
@@ -41,6 +49,7 @@ export const loginSection: BenchSection = {
     "submitChallenge.p99Ms": "… p99 cycle latency, ms",
     "submitChallenge.failures": "cycles that did not end with a developer JWT (must be 0)",
     concurrency: "concurrent clients",
+    replicas: "API processes (a challenge from one is submitted to the next)",
   },
   async run(ctx) {
     const database = await ctx.freshDatabase("login");
@@ -52,25 +61,14 @@ export const loginSection: BenchSection = {
     const clientId = "0x00000000000000000000000000000000000b3c4e";
     await seed(database.url, clientId, keys);
 
-    const logger = pino({ level: "info" }, pino.destination({ dest: "/dev/null", sync: false }));
-    const api = await startApi({
-      config: loadConfig({
-        ...process.env,
-        LOG_LEVEL: "info",
-        DATA_DIR: process.env.DATA_DIR ?? ".data",
-        LOGIN_RATE_LIMIT_PER_IP: "1000000",
-        LOGIN_RATE_LIMIT_PER_CLIENT: "1000000",
-      }),
-      databaseUrl: database.url,
-      rpcUrl: "http://127.0.0.1:9",
-      port: await freePort(),
-      logger,
-      chain: { headBlock: async () => 1n },
-    });
-    ctx.onCleanup(() => api.stop());
-
-    const spec = { url: api.url, clientId, keys, concurrency: CONCURRENCY };
-    ctx.log(`warming up (${CONCURRENCY} clients)…`);
+    const urls: string[] = [];
+    for (let i = 0; i < REPLICAS; i++) {
+      const replica = await startReplica(database.url);
+      ctx.onCleanup(replica.stop);
+      urls.push(replica.url);
+    }
+    const spec = { urls, clientId, keys, concurrency: CONCURRENCY };
+    ctx.log(`warming up (${CONCURRENCY} clients, ${REPLICAS} API replicas)…`);
     await runClients({ ...spec, seconds: 2 });
     ctx.log(`login cycles for ${ctx.seconds} s…`);
     const r = await runClients({ ...spec, seconds: ctx.seconds });
@@ -81,6 +79,7 @@ export const loginSection: BenchSection = {
       "login.submitChallenge.p99Ms": r.p99Ms,
       "login.submitChallenge.failures": r.failures,
       "login.concurrency": CONCURRENCY,
+      "login.replicas": REPLICAS,
     } satisfies BenchFigures;
   },
 };
@@ -106,6 +105,47 @@ async function seed(url: string, clientId: string, keys: Hex[]) {
   } finally {
     await db.destroy();
   }
+}
+
+/** One API process (`api/server.ts`, as `npm run start:api`), ready when /health answers. */
+async function startReplica(databaseUrl: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "api/server.ts")], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      DIMO_NETWORK: "local",
+      RPC_URL: "http://127.0.0.1:9", // only /ready and /status ask the chain
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      PUBLIC_URL: "http://127.0.0.1",
+      API_SECRET: BENCH_SECRET,
+      LOG_LEVEL: "info",
+      LOGIN_RATE_LIMIT_PER_IP: "1000000",
+      LOGIN_RATE_LIMIT_PER_CLIENT: "1000000",
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`API replica exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error("API replica did not start in 120 s");
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    stop: async () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
 }
 
 function runClients(spec: LoadSpec): Promise<LoadResult> {
@@ -174,7 +214,7 @@ function personalSign(key: Uint8Array, message: string): string {
 }
 
 async function clients(spec: LoadSpec): Promise<LoadResult> {
-  const url = new URL(spec.url);
+  const urls = spec.urls.map((u) => new URL(u));
   const agent = new Agent({ keepAlive: true, maxSockets: spec.concurrency * 2 });
   const keys = spec.keys.map((k) => Buffer.from(k.slice(2), "hex"));
   const latencies: number[] = [];
@@ -190,8 +230,9 @@ async function clients(spec: LoadSpec): Promise<LoadResult> {
   const loop = async () => {
     while (performance.now() < end) {
       const t0 = performance.now();
-      const key = keys[n++ % keys.length]!;
-      const gen = await post(agent, url, "/auth/web3/generate_challenge", {
+      const i = n++;
+      const key = keys[i % keys.length]!;
+      const gen = await post(agent, urls[i % urls.length]!, "/auth/web3/generate_challenge", {
         client_id: spec.clientId,
         domain: DOMAIN,
         scope: "openid email",
@@ -203,7 +244,7 @@ async function clients(spec: LoadSpec): Promise<LoadResult> {
         continue;
       }
       const { state, challenge } = JSON.parse(gen.body) as { state: string; challenge: string };
-      const sub = await post(agent, url, "/auth/web3/submit_challenge", {
+      const sub = await post(agent, urls[(i + 1) % urls.length]!, "/auth/web3/submit_challenge", {
         client_id: spec.clientId,
         domain: DOMAIN,
         grant_type: "authorization_code",
