@@ -1,3 +1,4 @@
+import { loadSection } from "./bench/load";
 import { loginSection } from "./bench/login";
 import { opsSection } from "./bench/ops";
 import { apiSection } from "./lib/benchApi";
@@ -7,7 +8,7 @@ import type { BenchContext, BenchFigures, BenchSection } from "./lib/benchRegist
 // `npm run bench` prints a table; `npm run bench -- --json` prints ONE JSON object of figures
 // (keys `<section>.<figure>`) and nothing else on stdout; progress goes to stderr.
 // `--only api,login` runs some sections. Later areas append their section here.
-const SECTIONS: BenchSection[] = [apiSection, loginSection, opsSection];
+const SECTIONS: BenchSection[] = [apiSection, loginSection, opsSection, loadSection];
 
 async function main() {
   const args = process.argv.slice(2);

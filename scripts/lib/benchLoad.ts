@@ -11,6 +11,8 @@ export type LoadOptions = {
   seconds: number;
   /** Request paths drawn uniformly at random per request: `${prefix}${1..randomIdMax}`. */
   randomIdPath?: { prefix: string; max: number };
+  /** Request paths drawn uniformly at random per request (repeat a path to weight it). */
+  randomPaths?: string[];
 };
 
 export type LoadResult = {
@@ -47,22 +49,25 @@ export function runLoad(opts: LoadOptions): Promise<LoadResult> {
 
 async function main(opts: LoadOptions) {
   const random = opts.randomIdPath;
+  const paths = opts.randomPaths;
   const result = await autocannon({
     url: opts.url,
     connections: opts.connections,
     duration: opts.seconds,
     pipelining: 1,
     timeout: 10,
-    requests: random
-      ? [
-          {
-            setupRequest: (req) => ({
-              ...req,
-              path: `${random.prefix}${1 + Math.floor(Math.random() * random.max)}`,
-            }),
-          },
-        ]
-      : undefined,
+    requests: paths?.length
+      ? [{ setupRequest: (req) => ({ ...req, path: paths[Math.floor(Math.random() * paths.length)]! }) }]
+      : random
+        ? [
+            {
+              setupRequest: (req) => ({
+                ...req,
+                path: `${random.prefix}${1 + Math.floor(Math.random() * random.max)}`,
+              }),
+            },
+          ]
+        : undefined,
   });
   const out: LoadResult = {
     rps: result.requests.average,
