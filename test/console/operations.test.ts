@@ -7,7 +7,7 @@ import { createOpsChain } from "../../api/services/operations/chain";
 import { chainErrorToApiError } from "../../api/services/operations/revert";
 import { localChain } from "../chain/deploy";
 import { DEV_ACCOUNTS, permissionMask } from "../chain/scenario";
-import type { Client } from "./harness";
+import { Client } from "./harness";
 import { type OpsHarness, opsHarness } from "./opsHarness";
 
 // Console writes end to end: HTTP → operation → a managed wallet's transaction (or an external
@@ -296,18 +296,23 @@ describe("conflicts and concurrency", () => {
     expect(rename.body.error.message).toContain(`already used by license ${op.result.tokenId}`);
   });
 
-  it("sends 10 key generations from one managed wallet at once: distinct nonces, all indexed", async () => {
+  it("sends 10 key generations from one managed wallet at once through two replicas: distinct nonces, all indexed", async () => {
     const { client } = await h.signIn("fay");
     const lic = await done(client, "POST", "/console/licenses", {});
     const tokenId = lic.operation.result.tokenId;
+    // The same session on a second API process: nonces must be safe across replicas, not just in one.
+    const replica = await h.replica();
+    const twin = new Client(replica.url);
+    twin.cookies = client.cookies;
+    twin.csrf = client.csrf;
     const answers = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        start(client, "POST", `/console/licenses/${tokenId}/keys`, { label: `k${i}` }),
+        start(i % 2 ? twin : client, "POST", `/console/licenses/${tokenId}/keys`, { label: `k${i}` }),
       ),
     );
     const nonces = answers.map((a) => a.operation.transaction.nonce);
     expect(new Set(nonces).size).toBe(10);
-    const ops = await Promise.all(answers.map((a) => h.indexed(client, a.operation.id)));
+    const ops = await Promise.all(answers.map((a, i) => h.indexed(i % 2 ? twin : client, a.operation.id)));
     expect(ops.every((o) => o.status === "indexed")).toBe(true);
     const signers = (await pub(`/v1/licenses/${tokenId}`)).body.signers.map((s: Json) => s.address).sort();
     expect(signers).toEqual(answers.map((a) => a.apiKey.address).sort());

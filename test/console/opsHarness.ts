@@ -26,6 +26,8 @@ export type OpsHarness = {
   signIn(name: string): Promise<{ client: Client; accountId: string; managed: `0x${string}` }>;
   /** Links a DEV_ACCOUNTS key as an external wallet of the client's account (SIWE). */
   linkWallet(client: Client, privateKey: Hex): Promise<void>;
+  /** A second API process on the same database and chain (a replica), stopped by close(). */
+  replica(): Promise<RunningApi>;
   /** Waits (no sleep: long-poll) until the operation is indexed; returns it. */
   indexed(client: Client, id: string): Promise<OperationJson>;
   close(): Promise<void>;
@@ -60,14 +62,20 @@ export async function opsHarness(
     RATE_LIMIT_VERIFY_PER_IP: "1000",
     ...opts.env,
   });
-  const api = await startApi({
-    config,
-    databaseUrl: stack.db.url,
-    rpcUrl: stack.anvil.rpcUrl,
-    port: 0,
-    logger: pino({ level: "debug" }, { write: (line: string) => void logs.push(line) }),
-    chain: { headBlock: () => stack.chain.blockNumber() },
-  });
+  const apis: RunningApi[] = [];
+  const launch = async () => {
+    const running = await startApi({
+      config,
+      databaseUrl: stack.db.url,
+      rpcUrl: stack.anvil.rpcUrl,
+      port: 0,
+      logger: pino({ level: "debug" }, { write: (line: string) => void logs.push(line) }),
+      chain: { headBlock: () => stack.chain.blockNumber() },
+    });
+    apis.push(running);
+    return running;
+  };
+  const api = await launch();
   const db = createDatabase(stack.db.url, { poolMax: 2, statementTimeoutMs: 10_000 });
   let n = 0;
   const h: OpsHarness = {
@@ -91,6 +99,7 @@ export async function opsHarness(
       const linked = await client.post("/console/wallets/link", { message: nonce.body.message, signature });
       if (linked.status !== 200) throw new Error(`link: ${linked.status} ${JSON.stringify(linked.body)}`);
     },
+    replica: launch,
     async indexed(client, id) {
       for (;;) {
         const res = await client.get(`/console/operations/${id}?wait=indexed&timeout=30`);
@@ -99,7 +108,7 @@ export async function opsHarness(
       }
     },
     async close() {
-      await api.stop().catch(() => {});
+      for (const a of apis) await a.stop().catch(() => {});
       await db.destroy();
       await stack.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
