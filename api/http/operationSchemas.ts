@@ -86,13 +86,10 @@ export const OperationList = z.object({ items: z.array(Operation) }).openapi("Op
 
 export const KeyList = z.object({ items: z.array(PrivateSigner) }).openapi("ApiKeyList");
 
-const aliasField = z
-  .string()
-  .max(256)
-  .openapi({
-    description: "≤ 32 UTF-8 bytes, unique among active licenses, case-sensitive",
-    example: "my-app",
-  });
+const aliasField = z.string().max(256).openapi({
+  description: "≤ 32 UTF-8 bytes, unique among active licenses, case-sensitive",
+  example: "my-app",
+});
 
 const walletField = z
   .string()

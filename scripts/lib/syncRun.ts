@@ -74,7 +74,8 @@ export function indexerEnv(
   };
   if (chain.dimoToken) env.DIMO_TOKEN_ADDRESS = chain.dimoToken;
   if (chain.dimoCredit) env.DCX_ADDRESS = chain.dimoCredit;
-  for (const k of ["PATH", "HOME", "TMPDIR", "LANG", "PONDER_LOG_LEVEL"]) if (process.env[k]) env[k] = process.env[k]!;
+  for (const k of ["PATH", "HOME", "TMPDIR", "LANG", "PONDER_LOG_LEVEL"])
+    if (process.env[k]) env[k] = process.env[k]!;
   return env;
 }
 
