@@ -1,9 +1,11 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import { Agent, request } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { sql } from "kysely";
 import { signRecoverable } from "tiny-secp256k1";
 import { type Hex, hashMessage } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
@@ -38,6 +40,8 @@ type LoadResult = {
   p99Ms: number;
   failures: number;
   firstFailure: string | null;
+  /** The client process's own CPU during the measured loop, ms. */
+  cpuMs: number;
 };
 
 export const loginSection: BenchSection = {
@@ -50,6 +54,9 @@ export const loginSection: BenchSection = {
     "submitChallenge.failures": "cycles that did not end with a developer JWT (must be 0)",
     concurrency: "concurrent clients",
     replicas: "API processes (a challenge from one is submitted to the next)",
+    "cpuMsPerCycle.api": "CPU ms per cycle in the API processes (Linux /proc), all replicas",
+    "cpuMsPerCycle.postgres": "… in their Postgres backends",
+    "cpuMsPerCycle.client": "… in the load client (HTTP + signing)",
   },
   async run(ctx) {
     const database = await ctx.freshDatabase("login");
@@ -62,18 +69,32 @@ export const loginSection: BenchSection = {
     await seed(database.url, clientId, keys);
 
     const urls: string[] = [];
+    const pids: number[] = [];
     for (let i = 0; i < REPLICAS; i++) {
       const replica = await startReplica(database.url);
       ctx.onCleanup(replica.stop);
       urls.push(replica.url);
+      pids.push(replica.pid);
     }
     const spec = { urls, clientId, keys, concurrency: CONCURRENCY };
     ctx.log(`warming up (${CONCURRENCY} clients, ${REPLICAS} API replicas)…`);
     await runClients({ ...spec, seconds: 2 });
+    const backends = await backendPids(database.url);
+    const before = { api: cpuMs(pids), postgres: cpuMs(backends) };
     ctx.log(`login cycles for ${ctx.seconds} s…`);
     const r = await runClients({ ...spec, seconds: ctx.seconds });
+    const per = (ms: number) => Math.round((ms / Math.max(1, r.cycles)) * 100) / 100;
     if (r.failures > 0) ctx.log(`${r.failures} failed cycles; first: ${r.firstFailure}`);
+    const cpu: BenchFigures =
+      before.api === null || before.postgres === null
+        ? {}
+        : {
+            "login.cpuMsPerCycle.api": per(cpuMs(pids)! - before.api),
+            "login.cpuMsPerCycle.postgres": per(cpuMs(backends)! - before.postgres),
+            "login.cpuMsPerCycle.client": per(r.cpuMs),
+          };
     return {
+      ...cpu,
       "login.submitChallenge.rps": Math.round(r.cycles / r.seconds),
       "login.submitChallenge.p50Ms": r.p50Ms,
       "login.submitChallenge.p99Ms": r.p99Ms,
@@ -107,8 +128,40 @@ async function seed(url: string, clientId: string, keys: Hex[]) {
   }
 }
 
+/** CPU time (user + system, ms) the processes used so far, from /proc; null where there is none. */
+function cpuMs(pids: number[]): number | null {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    } catch {
+      return null;
+    }
+  }
+  return total;
+}
+const CLOCK_TICKS = 100;
+
+/** Server pids of the connections to the bench database (the replicas' pools, warm by now). */
+async function backendPids(url: string): Promise<number[]> {
+  const db = createDatabase(url, { poolMax: 1, statementTimeoutMs: 10_000 });
+  try {
+    const { rows } = await sql<{ pid: number }>`
+      SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`.execute(
+      db,
+    );
+    return rows.map((r) => r.pid);
+  } finally {
+    await db.destroy();
+  }
+}
+
 /** One API process (`api/server.ts`, as `npm run start:api`), ready when /health answers. */
-async function startReplica(databaseUrl: string): Promise<{ url: string; stop: () => Promise<void> }> {
+async function startReplica(
+  databaseUrl: string,
+): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "api/server.ts")], {
     stdio: ["ignore", "ignore", "inherit"],
@@ -141,6 +194,7 @@ async function startReplica(databaseUrl: string): Promise<{ url: string; stop: (
   }
   return {
     url,
+    pid: child.pid!,
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGTERM");
       await exited;
@@ -225,6 +279,7 @@ async function clients(spec: LoadSpec): Promise<LoadResult> {
     firstFailure ??= why;
   };
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   const end = start + spec.seconds * 1000;
   let n = 0;
   const loop = async () => {
@@ -260,11 +315,20 @@ async function clients(spec: LoadSpec): Promise<LoadResult> {
   };
   await Promise.all(Array.from({ length: spec.concurrency }, loop));
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 10) / 10;
-  return { cycles: latencies.length, seconds, p50Ms: at(0.5), p99Ms: at(0.99), failures, firstFailure };
+  return {
+    cycles: latencies.length,
+    seconds,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    failures,
+    firstFailure,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
