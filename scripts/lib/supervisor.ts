@@ -27,6 +27,7 @@ export type Supervisor = {
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const alive = (p: IndexerProcess) => p.child.exitCode === null && p.child.signalCode === null;
 
 /**
  * Starts the first indexer (a failure there is the caller's: bad configuration should stop
@@ -88,10 +89,12 @@ export async function superviseIndexer(
   watch(proc);
 
   return {
-    current: () => proc,
+    current: () => (proc && alive(proc) ? proc : null),
     running: () => {
       if (stopped) return Promise.reject(new Error("the indexer supervisor was stopped"));
-      if (proc) return Promise.resolve(proc);
+      // `exited` settles a tick after the child's exit: a process that just died is not running.
+      if (proc && proc.child.exitCode === null && proc.child.signalCode === null)
+        return Promise.resolve(proc);
       return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
     },
     get exits() {
