@@ -7,11 +7,15 @@ import { createDatabase } from "../../api/db/database";
 import { startApi } from "../../api/server";
 import { loadConfig } from "../../config/env";
 import { createIndexedSchema } from "../../test/support/indexedFixture";
-import { runLoad } from "./benchLoad";
+import { type LoadOptions, loadPlacement, runLoad as runLoadAt } from "./benchLoad";
 import type { BenchContext, BenchFigures, BenchSection } from "./benchRegistry";
 import { freePort } from "./ports";
 
 const LICENSES = Number(process.env.BENCH_LICENSES ?? 10_000);
+// autocannon in this process, beside both servers: each target pays the same client cost on the
+// same thread (BENCH_LOADGEN=child gives the server a thread of its own instead).
+const PLACEMENT = loadPlacement("inprocess");
+const runLoad = (opts: LoadOptions) => runLoadAt(opts, PLACEMENT);
 const CONNECTIONS = 50;
 const KEYSET_SAMPLES = 25;
 const T0 = 1_735_689_600;

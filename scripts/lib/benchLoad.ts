@@ -2,8 +2,10 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 
-// Load generation with autocannon in a CHILD process: the server under test keeps its own thread
-// (in-process autocannon would share the event loop and flatter every ratio).
+// Load generation with autocannon, placed one of two ways: "child" runs it in a child process, so
+// the server under test keeps a thread of its own; "inprocess" runs it in the bench process next
+// to the servers (autocannon's programmatic API with a request generator), so every target pays
+// the same client cost on the same thread. BENCH_LOADGEN=child|inprocess overrides a section's choice.
 
 export type LoadOptions = {
   url: string;
@@ -25,7 +27,22 @@ export type LoadResult = {
   timeouts: number;
 };
 
-export function runLoad(opts: LoadOptions): Promise<LoadResult> {
+export type LoadPlacement = "inprocess" | "child";
+
+/** The placement BENCH_LOADGEN asks for, else the section's default. */
+export function loadPlacement(fallback: LoadPlacement): LoadPlacement {
+  const asked = process.env.BENCH_LOADGEN;
+  return asked === "child" || asked === "inprocess" ? asked : fallback;
+}
+
+export function runLoad(
+  opts: LoadOptions,
+  placement: LoadPlacement = loadPlacement("child"),
+): Promise<LoadResult> {
+  return placement === "child" ? runInChild(opts) : measure(opts);
+}
+
+function runInChild(opts: LoadOptions): Promise<LoadResult> {
   const self = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", self, JSON.stringify(opts)], {
@@ -47,7 +64,7 @@ export function runLoad(opts: LoadOptions): Promise<LoadResult> {
   });
 }
 
-async function main(opts: LoadOptions) {
+async function measure(opts: LoadOptions): Promise<LoadResult> {
   const random = opts.randomIdPath;
   const paths = opts.randomPaths;
   const result = await autocannon({
@@ -69,7 +86,7 @@ async function main(opts: LoadOptions) {
           ]
         : undefined,
   });
-  const out: LoadResult = {
+  return {
     rps: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -78,12 +95,15 @@ async function main(opts: LoadOptions) {
     non2xx: result.non2xx,
     timeouts: result.timeouts,
   };
-  process.stdout.write(JSON.stringify(out));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main(JSON.parse(process.argv[2] ?? "{}") as LoadOptions).catch((error) => {
-    process.stderr.write(`load generator failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(1);
-  });
+  measure(JSON.parse(process.argv[2] ?? "{}") as LoadOptions)
+    .then((result) => process.stdout.write(JSON.stringify(result)))
+    .catch((error) => {
+      process.stderr.write(
+        `load generator failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+      );
+      process.exit(1);
+    });
 }
