@@ -17,10 +17,37 @@ const expected = JSON.parse(
   fs.readFileSync(path.join(ROOT, "test/fixtures/demo.digest.json"), "utf8"),
 ) as StateDigest;
 
-const replay = async () => {
+type Analyst = { graphql: unknown; sql: unknown; sqlWrite: { status: number; text: string } };
+
+/** What an analyst gets from the indexer port: GraphQL, SQL over HTTP, and a refused write. */
+async function askIndexer(url: string): Promise<Analyst> {
+  const graphql = await (
+    await fetch(`${url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        query: '{ licenses(where: {status: "active"}, orderBy: "tokenId") { items { tokenId alias } } }',
+      }),
+    })
+  ).json();
+  const sqlUrl = (sql: string) =>
+    `${url}/sql/db?sql=${encodeURIComponent(JSON.stringify({ json: { sql, params: [], method: "all" } }))}`;
+  const sql = (
+    (await (await fetch(sqlUrl("SELECT count(*) AS n FROM license_signer"))).json()) as { rows: unknown }
+  ).rows;
+  const write = await fetch(sqlUrl("DELETE FROM license"));
+  return { graphql, sql, sqlWrite: { status: write.status, text: await write.text() } };
+}
+
+const replay = async (analyst?: (a: Analyst) => void) => {
   const server = await serveCassette(CASSETTE, { log: () => {} });
   try {
-    const digest = await syncedDigest(server.rpcUrl, server.header.chain, BigInt(server.header.head));
+    const digest = await syncedDigest(
+      server.rpcUrl,
+      server.header.chain,
+      BigInt(server.header.head),
+      analyst ? async (synced) => analyst(await askIndexer(synced.indexer.url)) : undefined,
+    );
     return { digest, misses: server.misses };
   } finally {
     await server.stop();
@@ -48,11 +75,12 @@ function rpc(method: string, params: unknown[] = []): RequestInit {
 
 describe("demo cassette", () => {
   let runs: [Awaited<ReturnType<typeof replay>>, Awaited<ReturnType<typeof replay>>, StateDigest];
+  let analyst: Analyst | undefined;
 
   beforeAll(async () => {
     // Three independent syncs at once: Ponder's boot dominates each, and it mostly waits.
-    runs = await Promise.all([replay(), replay(), live()]);
-  }, 180_000);
+    runs = await Promise.all([replay((a) => (analyst = a)), replay(), live()]);
+  }, 240_000);
 
   it("replays offline without a request the cassette can't answer", () => {
     expect(runs[0].misses).toEqual([]);
@@ -70,6 +98,23 @@ describe("demo cassette", () => {
 
   it("gives the digest of a live sync of an identical fresh devnet", () => {
     expect(runs[2].tables).toEqual(runs[0].digest.tables);
+  });
+
+  it("serves analysts GraphQL and read-only SQL over HTTP on the indexer port", () => {
+    expect(analyst!.graphql).toEqual({
+      data: {
+        licenses: {
+          items: [
+            { tokenId: "1", alias: "weather-app" },
+            { tokenId: "2", alias: "fleet-dash" },
+            { tokenId: "3", alias: "legacy-demo" },
+          ],
+        },
+      },
+    });
+    expect(analyst!.sql).toEqual([{ n: "3" }]);
+    expect(analyst!.sqlWrite.status).toBeGreaterThanOrEqual(400);
+    expect(analyst!.sqlWrite.text).toMatch(/not supported/);
   });
 
   it("recorded the digest of its own sync in the header", async () => {
