@@ -24,6 +24,8 @@ export type FollowerDeps = {
 
 /** A submitted transaction neither mined nor known to the node after this long is dropped. */
 const DROPPED_AFTER_MS = 10 * 60_000;
+/** A mined operation not indexed after this long has its receipt read again (reorgs). */
+const STALE_MINED_MS = 15_000;
 const IDLE_MS = 1_000;
 const EXPIRE_EVERY_MS = 5_000;
 
@@ -121,6 +123,34 @@ export function operationFollower(deps: FollowerDeps) {
     );
   }
 
+  /**
+   * Mined but still not indexed after a while: a reorg may have moved the transaction to another
+   * block (the indexed rule matches the block) or dropped it back to the mempool.
+   */
+  async function recheckStale(mined: OperationRow[]): Promise<void> {
+    const now = deps.clock().getTime();
+    const stale = mined.filter((op) => now - op.updated_at.getTime() > STALE_MINED_MS);
+    await Promise.all(
+      stale.map(async (op) => {
+        const receipt = await chain.client
+          .getTransactionReceipt({ hash: op.tx_hash as Hex })
+          .catch(() => null);
+        const block = receipt?.blockNumber ?? null;
+        if (block !== null && op.block_number !== null && block === BigInt(op.block_number)) {
+          await store.remine(op.id, block); // unchanged: only refresh updated_at (checked again later)
+          return;
+        }
+        if (await store.remine(op.id, block)) {
+          logger.info(
+            { operation: op.id, block: block?.toString() ?? null },
+            "mined operation moved by a reorg",
+          );
+          watch.changed(op.id);
+        }
+      }),
+    );
+  }
+
   /** One pass; true when operations are still open (keep polling fast). */
   async function pass(): Promise<boolean> {
     const nowMs = deps.clock().getTime();
@@ -133,6 +163,7 @@ export function operationFollower(deps: FollowerDeps) {
     await followSubmitted(open.filter((op) => op.status === "submitted"));
     const block = await indexedBlock();
     if (block !== null) changed(await store.markIndexed(block));
+    await recheckStale(open.filter((op) => op.status === "mined"));
     return true;
   }
 

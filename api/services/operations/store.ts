@@ -166,6 +166,25 @@ export function operationStore(db: Kysely<Database>, clock: () => Date) {
       return r.numUpdatedRows > 0n;
     },
 
+    /**
+     * A mined operation whose receipt moved (a reorg put the transaction in another block) or
+     * vanished (back to submitted, to be mined again): the follower re-checks stale mined rows.
+     */
+    async remine(id: string, blockNumber: bigint | null): Promise<boolean> {
+      const now = clock();
+      const r = await db
+        .updateTable(columns)
+        .set(
+          blockNumber === null
+            ? { status: "submitted", block_number: null, mined_at: null, updated_at: now }
+            : { block_number: blockNumber, updated_at: now },
+        )
+        .where("id", "=", id)
+        .where("status", "=", "mined")
+        .executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    },
+
     /** Any open status → failed, with the reason; a finished operation is left alone. */
     async markFailed(id: string, error: OperationError, blockNumber?: bigint): Promise<boolean> {
       const now = clock();
