@@ -165,6 +165,9 @@ export function licenseOperations(deps: LicenseOpsDeps) {
 
     async rename(accountId: string, tokenId: string, alias: string): Promise<Operation> {
       const license = await ownedLicense(accountId, tokenId);
+      // The contract refuses re-setting a license's own alias too (AliasAlreadyInUse): say it plainly.
+      if (license.alias === alias)
+        throw new ConflictError(`License ${tokenId} is already called ${JSON.stringify(alias)}`);
       await checkAlias(alias);
       return engine.submit({
         accountId,
