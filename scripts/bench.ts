@@ -1,3 +1,5 @@
+import { exportSection } from "./bench/export";
+import { indexSection } from "./bench/indexing";
 import { loadSection } from "./bench/load";
 import { loginSection } from "./bench/login";
 import { opsSection } from "./bench/ops";
@@ -8,7 +10,14 @@ import type { BenchContext, BenchFigures, BenchSection } from "./lib/benchRegist
 // `npm run bench` prints a table; `npm run bench -- --json` prints ONE JSON object of figures
 // (keys `<section>.<figure>`) and nothing else on stdout; progress goes to stderr.
 // `--only api,login` runs some sections. Later areas append their section here.
-const SECTIONS: BenchSection[] = [apiSection, loginSection, opsSection, loadSection];
+const SECTIONS: BenchSection[] = [
+  apiSection,
+  loginSection,
+  opsSection,
+  loadSection,
+  indexSection,
+  exportSection,
+];
 
 async function main() {
   const args = process.argv.slice(2);

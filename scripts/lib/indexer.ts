@@ -28,6 +28,8 @@ export type StartIndexerOptions = {
   port: number;
   onLog?: (entry: PonderLog) => void;
   startTimeoutMs?: number;
+  /** Ponder root relative to the repository (default "indexer"); benchmarks run a bare app too. */
+  root?: string;
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -37,7 +39,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * bound to 127.0.0.1, with JSON logs. Resolves once its HTTP server is up on exactly `port`.
  */
 export async function startIndexer(opts: StartIndexerOptions): Promise<IndexerProcess> {
-  const args = [PONDER_BIN, "--root", "indexer", "--log-format", "json", "start", "--schema", opts.schema];
+  const args = [
+    PONDER_BIN,
+    "--root",
+    opts.root ?? "indexer",
+    "--log-format",
+    "json",
+    "start",
+    "--schema",
+    opts.schema,
+  ];
   if (opts.viewsSchema) args.push("--views-schema", opts.viewsSchema);
   args.push("-H", "127.0.0.1", "-p", String(opts.port));
   const { PORT: _apiPort, ...env } = opts.env; // Ponder reads PORT and would override -p
