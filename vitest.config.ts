@@ -8,7 +8,7 @@ export default defineConfig({
     // each suite gets a fresh database of its own.
     globalSetup: ["test/support/globalSetup.ts"],
     testTimeout: 60_000,
-    hookTimeout: 180_000,
+    hookTimeout: 300_000,
     maxWorkers: 2,
     // Suites start anvil, Ponder and servers; a retry would only hide a real fault.
     retry: 0,
