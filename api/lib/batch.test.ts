@@ -17,16 +17,45 @@ describe("batchLoader", () => {
 
   it("splits large batches and fails only the batch whose fetch failed", async () => {
     const calls: string[][] = [];
-    const load = batchLoader(async (keys) => {
-      calls.push(keys);
-      if (keys.includes("bad")) throw new Error("db down");
-      return new Map(keys.map((k) => [k, k]));
-    }, 2);
+    const load = batchLoader(
+      async (keys) => {
+        calls.push(keys);
+        if (keys.includes("bad")) throw new Error("db down");
+        return new Map(keys.map((k) => [k, k]));
+      },
+      { maxBatch: 2 },
+    );
     const results = await Promise.allSettled([load("a"), load("b"), load("bad"), load("c")]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected", "rejected"]);
     expect(calls).toEqual([
       ["a", "b"],
       ["bad", "c"],
     ]);
+  });
+
+  it("runs at most maxInFlight statements, merging keys that arrive meanwhile into the next", async () => {
+    const calls: string[][] = [];
+    const gates: (() => void)[] = [];
+    const load = batchLoader(
+      async (keys) => {
+        calls.push(keys);
+        await new Promise<void>((r) => gates.push(r));
+        return new Map(keys.map((k) => [k, k]));
+      },
+      { maxInFlight: 1 },
+    );
+    const first = load("a");
+    await new Promise((r) => setImmediate(r));
+    const later = [load("b"), load("c")];
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    const d = load("d");
+    expect(calls).toEqual([["a"]]); // b, c, d wait while "a" runs
+    gates.shift()!();
+    expect(await first).toBe("a");
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([["a"], ["b", "c", "d"]]);
+    gates.shift()!();
+    expect(await Promise.all([...later, d])).toEqual(["b", "c", "d"]);
   });
 });

@@ -100,10 +100,14 @@ export function licenseService(ctx: ServiceContext) {
     ctx.db,
     selectLicenses(ctx).where((eb) => eb("l.token_id", "=", eb.fn.any(eb.val(arraySlot("ids"))))),
   );
-  const loadByTokenId = batchLoader(async (ids) => {
-    const rows = await byTokenIds({ ids });
-    return new Map(rows.map((r) => [r.token_id, r]));
-  });
+  const loadByTokenId = batchLoader(
+    async (ids) => {
+      const rows = await byTokenIds({ ids });
+      return new Map(rows.map((r) => [r.token_id, r]));
+    },
+    // Leaves most of the pool to other queries; under load the batches grow instead.
+    { maxInFlight: 4 },
+  );
   const byClientId = queryTemplate(ctx.db, selectLicenses(ctx).where("l.client_id", "=", slot("v")).limit(1));
   // Only an active license holds an alias (a revoke frees it); exact, case-sensitive match.
   const byAlias = queryTemplate(
