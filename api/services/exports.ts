@@ -6,7 +6,8 @@ import { InvalidRequestError, RateLimitedError, UnavailableError } from "../erro
 // Streamed exports of the indexed tables as CSV or NDJSON, in constant memory: a server-side cursor
 // (pg-query-stream) feeds a Transform that formats rows, which feeds the HTTP response; each stage
 // only pulls when the next has room, so a slow client slows the cursor instead of filling memory.
-// Postgres formats the values (ISO times, hex masks, JSON objects), so Node only joins text.
+// Postgres only reads (every value as text) and Node formats: on two cores the database and the
+// formatting then run side by side instead of one waiting for the other.
 // Each export reads one REPEATABLE READ snapshot on its own connection from a small dedicated pool
 // (the API pool's 5 s statement and read timeouts are for requests, not downloads).
 
@@ -23,7 +24,7 @@ export type ExportFilter = {
   to?: bigint | undefined;
 };
 
-type Kind = "num" | "str" | "time" | "json";
+type Kind = "num" | "str" | "time" | "json" | "mask";
 type Column = { name: string; sql: string; kind: Kind };
 type Source = {
   /** FROM clause (may be a subquery aliased `t`); `:devLicense` is the license contract address. */
@@ -34,12 +35,14 @@ type Source = {
   timeColumn: string;
 };
 
-const MAX_ISO_SECONDS = "253402300799"; // 9999-12-31T23:59:59Z; chain times can be any uint256
-const iso = (expr: string) =>
-  `CASE WHEN ${expr} IS NULL THEN NULL WHEN ${expr} >= ${MAX_ISO_SECONDS} THEN '9999-12-31T23:59:59.000Z' ` +
-  `ELSE to_char(to_timestamp((${expr})::float8) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END`;
-const hexMask = (expr: string) =>
-  `CASE WHEN ${expr} IS NULL THEN NULL WHEN ${expr} < 9223372036854775807 THEN '0x' || to_hex((${expr})::int8) ELSE (${expr})::text END`;
+const MAX_ISO_SECONDS = 253_402_300_799; // 9999-12-31T23:59:59Z; chain times can be any uint256
+const MAX_ISO = "9999-12-31T23:59:59.000Z";
+
+/** Unix seconds (numeric text) → ISO-8601 UTC, far-future values clamped. */
+function isoTime(seconds: string): string {
+  const n = Number(seconds);
+  return n >= MAX_ISO_SECONDS ? MAX_ISO : new Date(n * 1000).toISOString();
+}
 
 const col = (name: string, kind: Kind = "str", sql = name): Column => ({ name, sql, kind });
 
@@ -112,7 +115,7 @@ const SOURCES: Record<Dataset, Source> = {
       col("vehicle_id", "num"),
       col("grantor"),
       col("grantee"),
-      { name: "permissions", sql: hexMask("permissions"), kind: "str" },
+      col("permissions", "mask"),
       col("privilege_id", "num"),
       col("expires_at", "time"),
       col("source"),
@@ -146,12 +149,9 @@ export const EXPORT_COLUMNS: Record<Dataset, string[]> = Object.fromEntries(
   DATASETS.map((d) => [d, SOURCES[d].columns.map((c) => c.name)]),
 ) as Record<Dataset, string[]>;
 
-const value = (c: Column) => (c.kind === "time" ? iso(c.sql) : c.sql);
-
-/** The export query: NDJSON rows come out of Postgres as JSON text, CSV rows as text columns. */
+/** The export query: every column as text, in export order. */
 export function exportQuery(
   dataset: Dataset,
-  format: ExportFormat,
   filter: ExportFilter,
   devLicense: string,
 ): { text: string; values: unknown[] } {
@@ -172,13 +172,9 @@ export function exportQuery(
   bound("<=", s.blockColumn, filter.toBlock);
   bound(">=", s.timeColumn, filter.from);
   bound("<", s.timeColumn, filter.to);
-  const select =
-    format === "ndjson"
-      ? `json_build_object(${s.columns.map((c) => `'${c.name}', ${value(c)}`).join(", ")})::text`
-      : s.columns.map((c) => `(${value(c)})::text`).join(", ");
+  const select = s.columns.map((c) => `(${c.sql})::text`).join(", ");
   const filters = where.length ? ` WHERE ${where.join(" AND ")}` : "";
-  const text = `SELECT ${select} FROM ${from}${filters} ORDER BY ${s.orderBy}`;
-  return { text, values };
+  return { text: `SELECT ${select} FROM ${from}${filters} ORDER BY ${s.orderBy}`, values };
 }
 
 /** RFC 4180: a field is quoted when it holds a comma, a quote or a line break. */
@@ -187,15 +183,59 @@ export function csvField(v: string | null): string {
   return /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
 }
 
+type Format = (v: string) => string;
+const hex = (v: string) => `0x${BigInt(v).toString(16)}`;
+/** How a non-null value is written; null is `null` in NDJSON and an empty field in CSV. */
+const JSON_VALUE: Record<Kind, Format> = {
+  num: (v) => v, // numeric text is a JSON number as it is (no exponent form)
+  str: (v) => JSON.stringify(v),
+  time: (v) => `"${isoTime(v)}"`,
+  json: (v) => v, // already JSON
+  mask: (v) => `"${hex(v)}"`,
+};
+const CSV_VALUE: Record<Kind, Format> = {
+  num: (v) => v,
+  str: csvField,
+  time: isoTime,
+  json: csvField,
+  mask: hex,
+};
+
+/** A function from a row (text values in column order) to one output line. */
+export function lineFormat(dataset: Dataset, format: ExportFormat): (row: (string | null)[]) => string {
+  const columns = SOURCES[dataset].columns;
+  if (format === "csv") {
+    const fns = columns.map((c) => CSV_VALUE[c.kind]);
+    return (row) => {
+      let line = "";
+      for (let i = 0; i < fns.length; i++) {
+        const v = row[i];
+        line += `${i ? "," : ""}${v === null || v === undefined ? "" : fns[i]!(v)}`;
+      }
+      return `${line}\r\n`;
+    };
+  }
+  const keys = columns.map((c, i) => `${i ? "," : "{"}${JSON.stringify(c.name)}:`);
+  const fns = columns.map((c) => JSON_VALUE[c.kind]);
+  return (row) => {
+    let line = "";
+    for (let i = 0; i < fns.length; i++) {
+      const v = row[i];
+      line += keys[i] + (v === null || v === undefined ? "null" : fns[i]!(v));
+    }
+    return `${line}}\n`;
+  };
+}
+
 const CHUNK = 64 * 1024;
 
-function formatter(format: ExportFormat, header: string | null): Transform {
+function formatter(line: (row: (string | null)[]) => string, header: string | null): Transform {
   let buffer = header ?? "";
   return new Transform({
     writableObjectMode: true,
     readableHighWaterMark: CHUNK,
-    transform(row: string[], _encoding, done) {
-      buffer += format === "ndjson" ? `${row[0]}\n` : `${row.map(csvField).join(",")}\r\n`;
+    transform(row: (string | null)[], _encoding, done) {
+      buffer += line(row);
       if (buffer.length >= CHUNK) {
         this.push(buffer);
         buffer = "";
@@ -269,16 +309,16 @@ export function exportService(databaseUrl: string | undefined, devLicense: strin
       let client: pg.PoolClient | undefined;
       try {
         client = await getPool().connect();
-        const query = exportQuery(dataset, format, filter, devLicense);
+        const query = exportQuery(dataset, filter, devLicense);
         await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
         await client.query(`SET LOCAL statement_timeout = ${Math.floor(opts.maxDurationMs ?? 15 * 60_000)}`);
         // Plan and check it (views present, parameters valid) before answering 200.
         await client.query(`SELECT * FROM (${query.text}) q LIMIT 0`, query.values);
         const rows = client.query(
-          new QueryStream(query.text, query.values, { batchSize: 1_000, rowMode: "array" }),
+          new QueryStream(query.text, query.values, { batchSize: 5_000, rowMode: "array" }),
         );
         const header = format === "csv" ? `${EXPORT_COLUMNS[dataset].join(",")}\r\n` : null;
-        const out = formatter(format, header);
+        const out = formatter(lineFormat(dataset, format), header);
         const held = client;
         let last = Date.now();
         rows.on("data", () => {
