@@ -32,6 +32,8 @@ export interface OperationTable {
   value: ColumnType<string, string | bigint | undefined, string | bigint>;
   nonce: NullableInt8;
   tx_hash: string | null;
+  /** A managed wallet's signed transaction (0x…), stored before it is sent; null for external wallets. */
+  raw_tx: ColumnType<string | null, string | null | undefined, string | null>;
   block_number: NullableInt8;
   error: NullableJson<OperationError>;
   params: Json<Record<string, unknown>>;

@@ -99,6 +99,11 @@ export async function startFaultyRpc(opts: {
   seed: number;
   faults: FaultMix;
   port?: number;
+  /**
+   * Sees every request first (tests that act at a precise call, e.g. kill a process when it sends
+   * a transaction): return an answer to use it, or null to go on with the fault rules.
+   */
+  intercept?: (req: RpcRequest, forward: () => Promise<RpcAnswer>) => Promise<RpcAnswer | null>;
 }): Promise<FaultyRpc> {
   const { faults, seed } = opts;
   const stats: FaultStats = {
@@ -140,6 +145,8 @@ export async function startFaultyRpc(opts: {
   const server = await startRpcServer(
     async (req) => {
       stats.requests++;
+      const taken = await opts.intercept?.(req, () => forward(opts.upstream, req));
+      if (taken) return taken;
       const key = requestKey(req.method, req.params ?? []);
       const nth = (seen.get(key) ?? 0) + 1;
       seen.set(key, nth);

@@ -53,7 +53,6 @@ async function spawn(databaseUrl: string, schema: string): Promise<Run> {
     viewsSchema: VIEWS_SCHEMA,
     port: await freePort(),
     onLog,
-    startTimeoutMs: 120_000,
   });
   return {
     indexer,

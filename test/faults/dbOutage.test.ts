@@ -72,8 +72,7 @@ beforeAll(async () => {
         schema,
         viewsSchema: "dimo",
         port,
-        startTimeoutMs: 120_000,
-        onLog: (e) => {
+            onLog: (e) => {
           if (["Detected crash recovery", "Created database tables"].includes(e.msg)) heldLock = true;
         },
       }),

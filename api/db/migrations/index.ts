@@ -4,6 +4,7 @@ import * as m0100 from "./0100_console_accounts";
 import * as m0150 from "./0150_console_sign_in";
 import * as m0200 from "./0200_login";
 import * as m0300 from "./0300_console_operations";
+import * as m0310 from "./0310_operation_signed_tx";
 
 /**
  * Every migration, in order, listed statically (no folder globbing: bundlers and tsx alike see
@@ -15,4 +16,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0150_console_sign_in": m0150,
   "0200_login": m0200,
   "0300_console_operations": m0300,
+  "0310_operation_signed_tx": m0310,
 };

@@ -112,7 +112,19 @@ export function operationFollower(deps: FollowerDeps) {
         if (receipt) return onReceipt(op, receipt);
         checkedAtHead.add(op.id);
         const age = deps.clock().getTime() - (op.submitted_at?.getTime() ?? 0);
-        if (age > DROPPED_AFTER_MS && !(await chain.client.getTransaction({ hash }).catch(() => null))) {
+        const known = await chain.client.getTransaction({ hash }).catch(() => null);
+        if (!known && op.raw_tx && age <= DROPPED_AFTER_MS) {
+          // Signed and recorded, but the node does not have it: an API died between recording and
+          // sending (or the node lost it). The same bytes again are idempotent: one nonce, one hash.
+          await chain.client.sendRawTransaction({ serializedTransaction: op.raw_tx as Hex }).then(
+            () =>
+              logger.info({ operation: op.id, hash }, "sent a recorded transaction the node did not have"),
+            (error: unknown) =>
+              logger.warn({ operation: op.id, hash, err: error }, "resending a recorded transaction failed"),
+          );
+          return;
+        }
+        if (age > DROPPED_AFTER_MS && !known) {
           const dropped = {
             code: "dropped",
             message: "The transaction was never mined and the node no longer knows it",

@@ -51,8 +51,9 @@ export function managedSender(deps: SenderDeps) {
     estimate,
 
     /**
-     * Sends operation `operationId` (status prepared) from `account`; it is submitted when this
-     * returns. Throws an ApiError (and leaves the operation prepared) when the chain refuses.
+     * Sends operation `operationId` (status prepared) from `account`; it is submitted (signed bytes
+     * stored) before the node sees it. Throws an ApiError when the node refuses it; the caller then
+     * marks the operation failed.
      */
     async send(
       operationId: string,
@@ -96,12 +97,17 @@ export function managedSender(deps: SenderDeps) {
               maxFeePerGas,
               maxPriorityFeePerGas,
             });
-            let hash: Hex;
+            const hash = keccak256(serialized);
+            // Write-ahead, committed outside the lock transaction before the node sees the bytes: a
+            // crash from here on leaves a submitted operation whose exact transaction the follower
+            // can send again (idempotent), never one sent but unrecorded. Other replicas still wait
+            // on the lock, and then count this nonce as in flight.
+            await store.markSigned(operationId, hash, nonce, serialized);
             try {
-              hash = await chain.client.sendRawTransaction({ serializedTransaction: serialized });
+              await chain.client.sendRawTransaction({ serializedTransaction: serialized });
             } catch (error) {
               if (alreadyKnown(error)) {
-                hash = keccak256(serialized);
+                // the node has it already: fine
               } else if (nonceTooLow(error) && attempt < 3) {
                 const pending = await chain.client.getTransactionCount({
                   address: account.address,
@@ -114,7 +120,6 @@ export function managedSender(deps: SenderDeps) {
                 throw chainErrorToApiError(error, account.address);
               }
             }
-            await store.markSubmitted(trx, operationId, hash, nonce);
             return { hash, nonce };
           }
         }),

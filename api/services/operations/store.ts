@@ -144,6 +144,34 @@ export function operationStore(db: Kysely<Database>, clock: () => Date) {
       return r.numUpdatedRows > 0n;
     },
 
+    /**
+     * A managed wallet's operation, signed: submitted with its hash, nonce and bytes, committed
+     * BEFORE the node is sent them (write-ahead; see sender.ts). A re-signed attempt (the node said
+     * "nonce too low") replaces the one the node refused.
+     */
+    async markSigned(id: string, txHash: string, nonce: number, rawTx: string): Promise<boolean> {
+      const now = clock();
+      const r = await db
+        .updateTable(columns)
+        .set({
+          status: "submitted",
+          tx_hash: txHash.toLowerCase(),
+          nonce,
+          raw_tx: rawTx,
+          submitted_at: now,
+          updated_at: now,
+        })
+        .where("id", "=", id)
+        .where((eb) =>
+          eb.or([
+            eb("status", "=", "prepared"),
+            eb.and([eb("status", "=", "submitted"), eb("raw_tx", "is not", null)]),
+          ]),
+        )
+        .executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    },
+
     /** submitted → mined (once, whichever follower sees the receipt first). */
     async markMined(
       id: string,
