@@ -13,6 +13,8 @@ import { DEPLOYMENT_SCHEMA_PREFIX, deploymentSchemaName, VIEWS_SCHEMA } from "./
 import { startDevnet } from "./lib/devnet";
 import { startEmbeddedPostgres } from "./lib/embeddedPostgres";
 import { type PonderLog, startIndexer } from "./lib/indexer";
+import { releaseDeadIndexerLock } from "./lib/indexerLock";
+import { onRunning, superviseIndexer } from "./lib/supervisor";
 
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
@@ -51,6 +53,9 @@ function assertReachableByPostgres(dir: string) {
     }
   }
 }
+
+/** Ponder logs these only after it has taken the schema lock. */
+const LOCK_HELD = ["Detected crash recovery", "Created database tables", "Started backfill indexing"];
 
 function forwardIndexerLog(entry: PonderLog) {
   const level = typeof entry.level === "number" ? entry.level : 30;
@@ -127,36 +132,52 @@ async function main() {
   }
 
   const schema = deploymentSchemaName(chain, identity);
-  const indexer = await startIndexer({
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      RPC_URL: rpcUrl,
-      DIMO_NETWORK: chain.network,
-      CHAIN_ID: String(chain.chainId),
-      START_BLOCK: String(chain.startBlock),
+  // Supervised: Ponder exits when the database stays unreachable for about a minute (or on anything
+  // fatal); it is started again on the same schema and resumes from its checkpoint.
+  let heldLock = false; // by a process of ours that has not released it
+  const supervisor = await superviseIndexer({
+    start: () =>
+      startIndexer({
+        env: {
+          ...process.env,
+          DATABASE_URL: databaseUrl,
+          RPC_URL: rpcUrl,
+          DIMO_NETWORK: chain.network,
+          CHAIN_ID: String(chain.chainId),
+          START_BLOCK: String(chain.startBlock),
+        },
+        schema,
+        viewsSchema: VIEWS_SCHEMA,
+        port: config.indexerPort,
+        onLog: (entry) => {
+          if (LOCK_HELD.includes(entry.msg)) heldLock = true;
+          forwardIndexerLog(entry);
+        },
+      }),
+    // Our indexer died holding the schema lock: release it rather than wait out its 25 s expiry.
+    beforeRestart: async ({ diedAt }) => {
+      if (heldLock) {
+        await releaseDeadIndexerLock(databaseUrl, schema, diedAt);
+        heldLock = false;
+      }
     },
-    schema,
-    viewsSchema: VIEWS_SCHEMA,
-    port: config.indexerPort,
-    onLog: forwardIndexerLog,
+    onExit: (code) => say(`indexer exited unexpectedly (code ${code}); restarting it`),
+    onStartFailed: (error, retryInMs) =>
+      say(
+        `indexer did not start (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); retrying in ${retryInMs} ms`,
+      ),
+    onRestarted: () => say("indexer: restarted; Ponder resumes from its checkpoint"),
   });
-  stops.push({ name: "indexer", stop: () => indexer.stop() });
-  void indexer.exited.then((code) => {
-    if (!shuttingDown) {
-      say(`indexer exited unexpectedly (code ${code})`);
-      void shutdown(1);
-    }
-  });
+  stops.push({ name: "indexer", stop: () => supervisor.stop() });
   say(`indexer: Ponder on http://127.0.0.1:${config.indexerPort} (schema ${schema}, views ${VIEWS_SCHEMA})`);
 
   const api = await startApi({ config, databaseUrl, rpcUrl });
   stops.push({ name: "api", stop: api.stop });
   say(`api: listening on ${api.url}`);
 
-  await indexer.waitForReady(30 * 60_000);
+  await onRunning(supervisor, (indexer) => indexer.waitForReady(30 * 60_000));
   const head = await createPublicClient({ transport: http(rpcUrl), cacheTime: 0 }).getBlockNumber();
-  await indexer.waitForBlock(head, 10 * 60_000);
+  await onRunning(supervisor, (indexer) => indexer.waitForBlock(head, 10 * 60_000));
 
   // The views now point at this deployment; older ones (other code or config) are dead weight.
   const { rows } = await admin.query<{ nspname: string }>(
