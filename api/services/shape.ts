@@ -1,4 +1,4 @@
-import { getAddress } from "viem";
+import { getAddress, keccak256 } from "viem";
 import { maskToHex, namesInOrder, permissionIdsOfMask } from "../../indexer/lib/permissions";
 import { isoFromSeconds } from "../lib/time";
 
@@ -7,18 +7,34 @@ import { isoFromSeconds } from "../lib/time";
 
 const CHECKSUM_CACHE_SIZE = 100_000;
 const checksums = new Map<string, string>();
+const utf8 = new TextEncoder();
+const LOWER_ADDRESS = /^0x[0-9a-f]{40}$/;
 
 /**
  * Ponder stores addresses lowercase; the API shows them EIP-55 checksummed. The keccak behind a
- * checksum is the costliest step of shaping a license, and the same few addresses come back
- * request after request, so results are memoized (bounded: the memo restarts when full).
+ * checksum is the costliest step of shaping a license, and the same addresses come back request
+ * after request, so results are memoized (bounded: the memo restarts when full). Lowercase input,
+ * the only form the views hold, takes a lean path straight to the hash.
  */
 export function checksum(address: string): string {
   let out = checksums.get(address);
   if (out === undefined) {
-    out = getAddress(address);
+    out = LOWER_ADDRESS.test(address) ? eip55(address) : getAddress(address);
     if (checksums.size >= CHECKSUM_CACHE_SIZE) checksums.clear();
     checksums.set(address, out);
+  }
+  return out;
+}
+
+/** EIP-55 of a lowercase 0x address: a hex letter is upper case where its hash nibble is ≥ 8. */
+function eip55(lower: string): string {
+  const hex = lower.slice(2);
+  const hash = keccak256(utf8.encode(hex), "bytes");
+  let out = "0x";
+  for (let i = 0; i < 40; i++) {
+    const c = hex.charCodeAt(i);
+    const nibble = i % 2 === 0 ? hash[i >> 1]! >> 4 : hash[i >> 1]! & 15;
+    out += c >= 97 && nibble >= 8 ? String.fromCharCode(c - 32) : hex[i];
   }
   return out;
 }
