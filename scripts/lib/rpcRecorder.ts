@@ -79,7 +79,7 @@ function mapTags(value: unknown, tags: BlockTags): unknown {
 async function tagNumber(upstream: Upstream, tag: string): Promise<bigint | undefined> {
   const { result } = await upstream("eth_getBlockByNumber", [tag, false]).catch(() => ({ result: null }));
   const n = (result as { number?: string } | null)?.number;
-  return n ? BigInt(n) : undefined;
+  return typeof n === "string" && /^0x[0-9a-fA-F]+$/.test(n) ? BigInt(n) : undefined;
 }
 
 export async function startRecorder(opts: {
