@@ -20,7 +20,7 @@ import { BASE_SEED, caseSeed, FULL, reproduce, withRepro } from "./support/seeds
 
 const SUITE = "crash";
 const KILLS = Number(process.env.KILLS ?? (FULL ? 10 : 2));
-const EVENTS = FULL ? 40_000 : 15_000;
+const EVENTS = FULL ? 40_000 : 10_000;
 
 let pinned: PinnedChain;
 let chain: CassetteChain;
@@ -29,6 +29,8 @@ const dbs: TestDatabase[] = [];
 
 type Run = {
   indexer: IndexerProcess;
+  /** Blocks this run backfills (after crash recovery: from its checkpoint on). */
+  range: () => [number, number] | null;
   /** ms since spawn when Ponder began the backfill, and when /ready turned 200. */
   backfillAt: () => number | null;
   readyAt: () => number | null;
@@ -41,9 +43,14 @@ async function spawn(databaseUrl: string, schema: string): Promise<Run> {
   let backfillAt: number | null = null;
   let readyAt: number | null = null;
   let recovered = false;
+  let range: [number, number] | null = null;
   const onLog = (e: PonderLog) => {
     const at = performance.now() - spawnedAt;
-    if (e.msg === "Started backfill indexing" && backfillAt === null) backfillAt = at;
+    if (e.msg === "Started backfill indexing" && backfillAt === null) {
+      backfillAt = at;
+      const m = /\[(\d+),(\d+)\]/.exec(String(e.block_range));
+      if (m) range = [Number(m[1]), Number(m[2])];
+    }
     if (e.msg === "Detected crash recovery") recovered = true;
     if (e.msg === "Started returning 200 responses" && e.endpoint === "/ready") readyAt = at;
   };
@@ -57,6 +64,7 @@ async function spawn(databaseUrl: string, schema: string): Promise<Run> {
   return {
     indexer,
     spawnedAt,
+    range: () => range,
     backfillAt: () => backfillAt,
     readyAt: () => readyAt,
     recovered: () => recovered,
@@ -124,16 +132,22 @@ describe(`indexer crash recovery under kill -9 (seed ${BASE_SEED})`, () => {
       const schema = "idx_crash";
       const kills: string[] = [];
       let midBackfill = 0;
+      // Kill points: a seeded share of the backfill time still ahead of this run (its block range
+      // after crash recovery, scaled by the uninterrupted run's time). Machine speed drifts during
+      // a run, so a kill that came too late (after /ready) halves the window for the next ones.
+      let window = Math.max(backfillMs, 500);
+      const total = base.range();
       for (let k = 0; k < KILLS; k++) {
         const run = await spawn(db.url, schema);
         if (k > 0) expect(run.recovered() || (await waitFor(run.recovered, 30_000))).toBe(true);
-        // Wait for the backfill to start (Ponder's boot is not what we test), then a seeded share of
-        // the uninterrupted backfill time: early kills hit the RPC fetch, later ones the indexing.
         await waitFor(() => run.backfillAt() !== null || run.readyAt() !== null, 120_000);
-        const delay = Math.round(r.next() * Math.max(backfillMs, 500));
+        const mine = run.range();
+        const share = total && mine ? (mine[1] - mine[0] + 1) / (total[1] - total[0] + 1) : 1;
+        const delay = Math.round(r.next() * window * share);
         await sleep(delay);
         const ready = run.readyAt() !== null;
-        if (!ready) midBackfill++;
+        if (ready) window /= 2;
+        else midBackfill++;
         await run.indexer.stop("SIGKILL");
         await releaseDeadIndexerLock(db.url, schema, Date.now());
         kills.push(`${delay}ms${ready ? " (after ready)" : ""}`);
