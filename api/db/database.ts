@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from "kysely";
 import pg from "pg";
 import type { Logger } from "pino";
+import { loggable } from "../lib/loggable";
 import type { ConsoleDatabase } from "./console";
 import type { IndexedDatabase } from "./indexed";
 
@@ -39,7 +40,7 @@ export function createDatabase(url: string, opts: DatabaseOptions): Kysely<Datab
     application_name: "dimo-console-api",
   });
   // An idle connection dying (Postgres restarted) must not crash the process; the pool replaces it.
-  pool.on("error", (error) => opts.logger?.warn({ err: error }, "idle database connection lost"));
+  pool.on("error", (error) => opts.logger?.warn({ error: loggable(error) }, "idle database connection lost"));
   const dialectPool = opts.preparedStatements === false ? pool : withPreparedStatements(pool);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool: dialectPool }) });
 }

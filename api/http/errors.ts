@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { Logger } from "pino";
 import { unavailableReason } from "../db/unavailable";
 import { ApiError, type ErrorCode, InvalidRequestError, type IssueDetail } from "../errors";
+import { loggable } from "../lib/loggable";
 
 export type ErrorBody = { error: { code: ErrorCode; message: string; details?: unknown } };
 
@@ -49,7 +50,8 @@ const DATABASE_DOWN = "The database is unavailable; try again shortly";
 export function errorHandler(logger: Logger): ErrorHandler {
   return (error, c) => {
     if (error instanceof ApiError) {
-      if (error.status >= 500) logger.warn({ reqId: c.get("requestId"), err: error }, error.message);
+      if (error.status >= 500)
+        logger.warn({ reqId: c.get("requestId"), error: loggable(error) }, error.message);
       return c.json(errorBody(error.code, error.message, error.details), error.status);
     }
     if (error instanceof HTTPException) {
@@ -59,7 +61,7 @@ export function errorHandler(logger: Logger): ErrorHandler {
     }
     const reason = unavailableReason(error);
     if (reason) {
-      logger.warn({ reqId: c.get("requestId"), err: error }, "database unavailable");
+      logger.warn({ reqId: c.get("requestId"), error: loggable(error) }, "database unavailable");
       return c.json(
         errorBody("unavailable", reason === "views_missing" ? VIEWS_MISSING : DATABASE_DOWN),
         503,

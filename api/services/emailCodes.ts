@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Database } from "../db/database";
 import { RateLimitedError, UnauthenticatedError } from "../errors";
+import { loggable } from "../lib/loggable";
 import { hmacSha256, safeEqual } from "../lib/tokens";
 import { parseEmail } from "./accounts";
 import type { Mailer } from "./mailer";
@@ -88,7 +89,7 @@ export function emailCodeService(deps: EmailCodeServiceDeps) {
         });
       } catch (error) {
         // Same answer either way: a delivery failure must not tell callers anything about the address.
-        deps.logger.warn({ err: error }, "sign-in code email not sent");
+        deps.logger.warn({ error: loggable(error) }, "sign-in code email not sent");
       }
     },
 

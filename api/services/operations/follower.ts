@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { getAddress, type Hex, type TransactionReceipt } from "viem";
 import type { Database } from "../../db/database";
 import { unavailableReason } from "../../db/unavailable";
+import { loggable } from "../../lib/loggable";
 import { decodeCheckpoint } from "../indexerStatus";
 import type { OpsChain } from "./chain";
 import { issuedLicense, revertReason } from "./receipts";
@@ -120,7 +121,10 @@ export function operationFollower(deps: FollowerDeps) {
             () =>
               logger.info({ operation: op.id, hash }, "sent a recorded transaction the node did not have"),
             (error: unknown) =>
-              logger.warn({ operation: op.id, hash, err: error }, "resending a recorded transaction failed"),
+              logger.warn(
+                { operation: op.id, hash, error: loggable(error) },
+                "resending a recorded transaction failed",
+              ),
           );
           return;
         }
@@ -195,7 +199,7 @@ export function operationFollower(deps: FollowerDeps) {
           // Keep following through RPC or database hiccups; say so at most once a minute.
           if (Date.now() - lastWarn > 60_000) {
             lastWarn = Date.now();
-            logger.warn({ err: error }, "operation follower pass failed; retrying");
+            logger.warn({ error: loggable(error) }, "operation follower pass failed; retrying");
           }
           schedule(IDLE_MS);
         },

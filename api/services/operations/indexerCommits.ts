@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { Logger } from "pino";
 import { INDEXED_SCHEMA } from "../../db/indexed";
+import { loggable } from "../../lib/loggable";
 
 /**
  * Ponder NOTIFYs `<views schema>_live_query` (here `dimo_live_query`) each time a realtime block
@@ -32,7 +33,7 @@ export function listenIndexerCommits(opts: { databaseUrl: string; onCommit: () =
       await c.query(`LISTEN "${channel}"`);
       delay = 500;
     } catch (error) {
-      opts.logger.debug({ err: error }, "indexer commit listener not connected; polling only");
+      opts.logger.debug({ error: loggable(error) }, "indexer commit listener not connected; polling only");
       reconnect();
     }
   };

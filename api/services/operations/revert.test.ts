@@ -45,6 +45,18 @@ describe("revert decoding", () => {
     expect(chainErrorToApiError(outer, WALLET)).toMatchObject({ status: 400 });
   });
 
+  it("recognizes a node's insufficient-funds answer to eth_sendRawTransaction (a 409, not a 503)", () => {
+    // What viem throws when anvil refuses the raw transaction: no InsufficientFundsError in the chain.
+    const rpc = new BaseError("RPC Request failed.", {
+      cause: new Error("Insufficient funds for gas * price + value"),
+    });
+    const outer = new BaseError("Transaction creation failed.", { cause: rpc });
+    expect(chainErrorToApiError(outer, WALLET)).toMatchObject({
+      status: 409,
+      details: { revert: "InsufficientFunds" },
+    });
+  });
+
   it("treats anything else as the RPC being unavailable (503)", () => {
     expect(chainErrorToApiError(new Error("socket hang up"), WALLET)).toMatchObject({ status: 503 });
   });

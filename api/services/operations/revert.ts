@@ -154,11 +154,21 @@ export function revertToApiError(revert: Revert): ApiError {
 }
 
 /**
+ * viem maps a node's "insufficient funds" to InsufficientFundsError on estimateGas, but from
+ * eth_sendRawTransaction it arrives as a plain RPC error with the node's text (anvil: "Insufficient
+ * funds for gas * price + value"; geth: "insufficient funds for gas * price + value").
+ */
+function isInsufficientFunds(e: unknown): boolean {
+  if (e instanceof InsufficientFundsError) return true;
+  return e instanceof Error && /insufficient funds/i.test(e.message);
+}
+
+/**
  * Any failure of estimateGas/sendRawTransaction as an API error: a decoded revert, missing gas
  * money (a 409 that names the wallet), or the RPC being unreachable (503).
  */
 export function chainErrorToApiError(error: unknown, wallet: string): ApiError {
-  if (error instanceof BaseError && error.walk((e) => e instanceof InsufficientFundsError)) {
+  if (error instanceof BaseError && error.walk((e) => isInsufficientFunds(e))) {
     return new ChainRevertError(
       `Insufficient funds: the wallet ${wallet} cannot pay for gas; send it native tokens (POL) first`,
       { revert: "InsufficientFunds" },
