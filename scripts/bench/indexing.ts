@@ -5,7 +5,6 @@ import type { BenchContext, BenchFigures, BenchSection } from "../lib/benchRegis
 import { VIEWS_SCHEMA } from "../lib/deploymentSchema";
 import { type PonderLog, startIndexer } from "../lib/indexer";
 import { ROOT } from "../lib/paths";
-import { freePort } from "../lib/ports";
 import { serveCassette } from "../lib/rpcReplay";
 import { indexerEnv } from "../lib/syncRun";
 import { generateSyntheticCassette } from "../lib/syntheticHistory";
@@ -99,7 +98,6 @@ async function backfill(opts: {
       schema: "idx_bench",
       viewsSchema: VIEWS_SCHEMA,
       root: opts.root,
-      port: await freePort(),
       onLog,
       startTimeoutMs: 120_000,
     });

@@ -11,7 +11,6 @@ import type { BenchSection } from "../lib/benchRegistry";
 import { cassetteChain } from "../lib/demoChain";
 import { VIEWS_SCHEMA } from "../lib/deploymentSchema";
 import { startIndexer } from "../lib/indexer";
-import { freePort } from "../lib/ports";
 import { rng } from "../lib/prng";
 import { indexerEnv } from "../lib/syncRun";
 
@@ -70,7 +69,6 @@ export const loadSection: BenchSection = {
       env,
       schema: "bench_load",
       viewsSchema: VIEWS_SCHEMA,
-      port: await freePort(),
     });
     ctx.onCleanup(() => indexer.stop());
     await indexer.waitForReady(300_000);

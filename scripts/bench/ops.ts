@@ -73,7 +73,6 @@ export const opsSection: BenchSection = {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
       schema: "bench_ops",
       viewsSchema: VIEWS_SCHEMA,
-      port: await freePort(),
       startTimeoutMs: 180_000,
     });
     ctx.onCleanup(() => indexer.stop());

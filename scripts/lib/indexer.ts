@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import readline from "node:readline";
 import { node22, PONDER_BIN, ROOT } from "./paths";
+import { freePort } from "./ports";
 
 export type PonderLog = { level: number | string; msg: string; [key: string]: unknown };
 
@@ -25,7 +26,8 @@ export type StartIndexerOptions = {
   schema: string;
   /** Stable schema of views over the deployment's tables, what the API reads. */
   viewsSchema?: string;
-  port: number;
+  /** Omitted: a free loopback port, and another one if something takes it before Ponder listens. */
+  port?: number;
   onLog?: (entry: PonderLog) => void;
   startTimeoutMs?: number;
   /** Ponder root relative to the repository (default "indexer"); benchmarks run a bare app too. */
@@ -34,11 +36,28 @@ export type StartIndexerOptions = {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Ponder found its port taken (it would silently serve on port+1); the process is stopped. */
+export class IndexerPortTakenError extends Error {}
+
+const PORT_ATTEMPTS = 5;
+
 /**
  * Spawns `ponder start` directly on Node 22 (never through `npm run`, whose death orphans Ponder),
  * bound to 127.0.0.1, with JSON logs. Resolves once its HTTP server is up on exactly `port`.
  */
 export async function startIndexer(opts: StartIndexerOptions): Promise<IndexerProcess> {
+  if (opts.port !== undefined) return startIndexerOn({ ...opts, port: opts.port });
+  // A port found free can be taken by a parallel suite's server before Ponder binds it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startIndexerOn({ ...opts, port: await freePort() });
+    } catch (error) {
+      if (!(error instanceof IndexerPortTakenError) || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function startIndexerOn(opts: StartIndexerOptions & { port: number }): Promise<IndexerProcess> {
   const args = [
     PONDER_BIN,
     "--root",
@@ -99,8 +118,8 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<IndexerPr
   }
   if (announcedPort !== opts.port) {
     await stop();
-    throw failure(
-      `port ${opts.port} was taken (Ponder moved to ${announcedPort}); choose another INDEXER_PORT`,
+    throw new IndexerPortTakenError(
+      `indexer port ${opts.port} was taken (Ponder moved to ${announcedPort}); choose another INDEXER_PORT`,
     );
   }
 

@@ -7,7 +7,6 @@ import type { CassetteChain } from "./cassette";
 import { VIEWS_SCHEMA } from "./deploymentSchema";
 import { startEmbeddedPostgres } from "./embeddedPostgres";
 import { type IndexerProcess, type PonderLog, startIndexer } from "./indexer";
-import { freePort } from "./ports";
 
 // One indexer sync on a fresh database: what record, replay, tests and benchmarks all need.
 // Fresh matters — Ponder caches raw chain data per database (ponder_sync) and would otherwise
@@ -109,7 +108,6 @@ export async function syncIndexer(opts: {
     env: indexerEnv(opts.chain, opts.rpcUrl, opts.databaseUrl),
     schema: opts.schema ?? "idx_sync",
     viewsSchema: VIEWS_SCHEMA,
-    port: await freePort(),
     ...(opts.onLog ? { onLog: opts.onLog } : {}),
     startTimeoutMs: 120_000,
   });

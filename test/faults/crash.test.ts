@@ -6,7 +6,6 @@ import { VIEWS_SCHEMA } from "../../scripts/lib/deploymentSchema";
 import { type StateDigest, stateDigest } from "../../scripts/lib/digest";
 import { type IndexerProcess, type PonderLog, startIndexer } from "../../scripts/lib/indexer";
 import { releaseDeadIndexerLock } from "../../scripts/lib/indexerLock";
-import { freePort } from "../../scripts/lib/ports";
 import { rng } from "../../scripts/lib/prng";
 import { indexerEnv } from "../../scripts/lib/syncRun";
 import { generateHistory, SYNTHETIC_SECONDS_PER_BLOCK } from "../../scripts/lib/syntheticHistory";
@@ -58,7 +57,6 @@ async function spawn(databaseUrl: string, schema: string): Promise<Run> {
     env: indexerEnv(chain, pinned.rpcUrl, databaseUrl),
     schema,
     viewsSchema: VIEWS_SCHEMA,
-    port: await freePort(),
     onLog,
   });
   return {

@@ -71,7 +71,6 @@ beforeAll(async () => {
     env: indexerEnv(cassetteChain(deployment), anvil.rpcUrl, cleanDb.url),
     schema: "idx_clean",
     viewsSchema: "dimo",
-    port: await freePort(),
   });
   const port = await freePort();
   supervisor = await superviseIndexer({

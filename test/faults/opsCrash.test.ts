@@ -82,7 +82,6 @@ beforeAll(async () => {
     env: indexerEnv(chain, anvil.rpcUrl, database.url),
     schema: "idx_opscrash",
     viewsSchema: "dimo",
-    port: await freePort(),
   });
   await indexer.waitForReady();
   tap = await startFaultyRpc({

@@ -1,7 +1,6 @@
 import pg from "pg";
 import { VIEWS_SCHEMA } from "../../scripts/lib/deploymentSchema";
 import { type IndexerProcess, type PonderLog, startIndexer } from "../../scripts/lib/indexer";
-import { freePort } from "../../scripts/lib/ports";
 import { type AnvilInstance, startAnvil } from "../chain/anvil";
 import { type Deployment, deployDimo } from "../chain/deploy";
 import { createChain, type ScenarioChain } from "../chain/scenario";
@@ -58,7 +57,6 @@ export async function startStack(
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
       schema: "idx_test",
       viewsSchema: VIEWS_SCHEMA,
-      port: await freePort(),
       ...(opts.logs ? { onLog: opts.logs } : {}),
     });
     cleanup.unshift(() => indexer.stop());

@@ -10,7 +10,6 @@ import {
   type JWTVerifyOptions,
   jwtVerify,
   type ProtectedHeaderParameters,
-  SignJWT,
 } from "jose";
 import { type Kysely, sql } from "kysely";
 import type { Logger } from "pino";
@@ -18,6 +17,7 @@ import type { Database } from "../../db/database";
 import { UnauthenticatedError, UnavailableError } from "../../errors";
 import { open, SealError, seal } from "../../lib/sealed";
 import { deriveKey } from "../../lib/secret";
+import { type JwsSigner, jwsSigner } from "./jwsSign";
 
 // The token signing keys: one current key signs; retired keys stay published (JWKS) and accepted
 // until every token they may have signed has expired, then rotation deletes them. Private JWKs
@@ -49,7 +49,7 @@ type LoadedKey = {
 };
 type KeyState = {
   /** privateKey null: the API secret cannot open it (changed since); tokens still verify. */
-  current: { kid: string; alg: JwtAlg; privateKey: CryptoKey | null };
+  current: { kid: string; alg: JwtAlg; sign: JwsSigner | null };
   published: Map<string, LoadedKey>;
   loadedAt: number;
 };
@@ -104,7 +104,7 @@ export function signingKeys(opts: SigningKeysOptions) {
       .execute();
   }
 
-  async function openPrivateKey(kid: string, alg: string, sealed: string): Promise<CryptoKey | null> {
+  function openSigner(kid: string, alg: JwtAlg, sealed: string): JwsSigner | null {
     let jwk: JWK;
     try {
       jwk = JSON.parse(open(sealKey, sealed, sealContext(kid))) as JWK;
@@ -116,7 +116,7 @@ export function signingKeys(opts: SigningKeysOptions) {
       );
       return null;
     }
-    return (await importJWK(jwk, alg)) as CryptoKey;
+    return jwsSigner(jwk, alg, kid);
   }
 
   async function load(): Promise<KeyState> {
@@ -142,7 +142,7 @@ export function signingKeys(opts: SigningKeysOptions) {
     const current = {
       kid: currentRow.kid,
       alg: currentRow.alg as JwtAlg,
-      privateKey: await openPrivateKey(currentRow.kid, currentRow.alg, currentRow.private_jwk_sealed),
+      sign: openSigner(currentRow.kid, currentRow.alg as JwtAlg, currentRow.private_jwk_sealed),
     };
     return { current, published, loadedAt: Date.now() };
   }
@@ -213,11 +213,9 @@ export function signingKeys(opts: SigningKeysOptions) {
     /** Signs claims with the current key; `kid` and `alg` go in the header. */
     async sign(claims: JWTPayload): Promise<string> {
       const { current } = await keys();
-      if (!current.privateKey)
+      if (!current.sign)
         throw new UnavailableError("Token signing is unavailable; the operator's logs say why");
-      return new SignJWT(claims)
-        .setProtectedHeader({ alg: current.alg, kid: current.kid, typ: "JWT" })
-        .sign(current.privateKey);
+      return current.sign(claims);
     },
 
     /** Public JWKs of the current key and of retired keys whose tokens may still be alive. */
