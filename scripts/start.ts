@@ -11,7 +11,7 @@ import { type Config, loadConfigOrExit } from "../config";
 import { readChainIdentity, reconcileSyncCache } from "./lib/chainIdentity";
 import { DEPLOYMENT_SCHEMA_PREFIX, deploymentSchemaName, VIEWS_SCHEMA } from "./lib/deploymentSchema";
 import { startDevnet } from "./lib/devnet";
-import { startEmbeddedPostgres } from "./lib/embeddedPostgres";
+import { closedAncestor, startEmbeddedPostgres } from "./lib/embeddedPostgres";
 import { type PonderLog, startIndexer } from "./lib/indexer";
 import { releaseDeadIndexerLock } from "./lib/indexerLock";
 import { onRunning, superviseIndexer } from "./lib/supervisor";
@@ -42,15 +42,12 @@ process.on("SIGTERM", () => void shutdown(0));
 
 /** Postgres runs as the `postgres` user when we are root: it must be able to walk to DATA_DIR. */
 function assertReachableByPostgres(dir: string) {
-  if (process.getuid?.() !== 0) return;
-  for (let p = path.dirname(path.resolve(dir)); p !== path.dirname(p); p = path.dirname(p)) {
-    if (!fs.existsSync(p)) continue;
-    if ((fs.statSync(p).mode & 0o001) === 0) {
-      throw new Error(
-        `DATA_DIR: embedded Postgres runs as the 'postgres' user (it refuses root) and cannot enter ${p}; ` +
-          `run \`chmod o+x ${p}\` or set DATA_DIR under a folder others can traverse`,
-      );
-    }
+  const closed = process.getuid?.() === 0 ? closedAncestor(dir) : null;
+  if (closed) {
+    throw new Error(
+      `DATA_DIR: embedded Postgres runs as the 'postgres' user (it refuses root) and cannot enter ${closed}; ` +
+        `run \`chmod o+x ${closed}\` or set DATA_DIR under a folder others can traverse`,
+    );
   }
 }
 

