@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { OPERATION_KINDS } from "../services/operations/types";
 import { PrivateSigner } from "./consoleSchemas";
 
 // Shapes of the console's write routes: operations, API keys, redirect URIs, DCX and balances.
@@ -16,18 +17,7 @@ export const OperationStatusEnum = z.enum(["prepared", "submitted", "mined", "in
 export const Operation = z
   .object({
     id: z.string().uuid(),
-    kind: z.enum([
-      "create_license",
-      "rename_license",
-      "generate_key",
-      "renew_key",
-      "revoke_key",
-      "add_redirect_uri",
-      "remove_redirect_uri",
-      "approve_dimo",
-      "buy_dcx",
-      "devnet_faucet",
-    ]),
+    kind: z.enum(OPERATION_KINDS),
     status: OperationStatusEnum,
     txHash: z.string().nullable(),
     error: z

@@ -1,13 +1,12 @@
 import type { Context } from "hono";
-import { CompiledQuery, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database } from "../db/database";
+import { windowCounter } from "../db/windowCounter";
 import { RateLimitedError } from "../errors";
 import { clientIp } from "./clientIp";
 
-// Fixed-window limits (per minute) on the login challenge endpoints, shared by every replica: the
-// counters live in Postgres (console.login_rate_limit, created by migration 0200_login, in
-// rate-limiter-flexible's layout). Both counters of a request, per IP and per client, are counted
-// in ONE upsert: on the login hot path a statement per counter cost more than the challenge itself.
+// Per-minute limits on the login challenge endpoints, shared by every replica: both of a request's
+// windows (per IP, per client) counted in one statement (console.login_rate_limit).
 
 export type RateLimitOptions = {
   db: Kysely<Database>;
@@ -21,17 +20,6 @@ export type RateLimitOptions = {
 };
 
 const WINDOW_MS = 60_000;
-/** Every this many checks, one replica deletes windows that ended (the table is UNLOGGED, small). */
-const PRUNE_EVERY = 1_000;
-
-type CounterRow = { key: string; points: number; expire: string };
-
-const COUNT_SQL = `INSERT INTO console.login_rate_limit AS r (key, points, expire)
-  SELECT k, 1, $3::bigint FROM unnest($1::text[]) AS k
-  ON CONFLICT (key) DO UPDATE SET
-    points = CASE WHEN r.expire > $2::bigint THEN r.points + 1 ELSE 1 END,
-    expire = CASE WHEN r.expire > $2::bigint THEN r.expire ELSE excluded.expire END
-  RETURNING key, points, expire::text AS expire`;
 
 /**
  * Returns a check to await in a handler once the client key is known: it counts one request for
@@ -39,10 +27,7 @@ const COUNT_SQL = `INSERT INTO console.login_rate_limit AS r (key, points, expir
  * either is over its limit.
  */
 export function rateLimit(opts: RateLimitOptions) {
-  // One window per key: a row still inside its window counts up, an ended one restarts at 1.
-  const count = async (keys: string[], now: number): Promise<CounterRow[]> =>
-    (await opts.db.executeQuery<CounterRow>(CompiledQuery.raw(COUNT_SQL, [keys, now, now + WINDOW_MS]))).rows;
-  let checks = 0;
+  const count = windowCounter(opts.db, "login_rate_limit");
   const ipPrefix = `${opts.name}_ip:`;
   const clientPrefix = `${opts.name}_client:`;
 
@@ -52,19 +37,10 @@ export function rateLimit(opts: RateLimitOptions) {
     if (opts.perClient > 0 && clientKey) keys.push(clientPrefix + clientKey.toLowerCase());
     if (keys.length === 0) return;
     const now = Date.now();
-    const rows = await count(keys, now);
-    if (++checks % PRUNE_EVERY === 0) {
-      // Housekeeping off the request path; a failure only delays it to the next round.
-      opts.db
-        .deleteFrom("console.login_rate_limit")
-        .where("expire", "<", String(now))
-        .execute()
-        .catch(() => {});
-    }
     let retryMs = 0;
-    for (const row of rows) {
-      const limit = row.key.startsWith(ipPrefix) ? opts.perIp : opts.perClient;
-      if (row.points > limit) retryMs = Math.max(retryMs, Number(row.expire) - now);
+    for (const w of await count(keys, WINDOW_MS)) {
+      const limit = w.key.startsWith(ipPrefix) ? opts.perIp : opts.perClient;
+      if (w.points > limit) retryMs = Math.max(retryMs, w.expire - now);
     }
     if (retryMs > 0) {
       const retryAfter = Math.max(1, Math.ceil(retryMs / 1000));

@@ -1,6 +1,7 @@
 import { hkdfSync, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { writeFileOnce } from "./writeOnce";
 
 export const SECRET_FILE = "api-secret";
 
@@ -14,18 +15,7 @@ export function loadSecret(opts: { fromEnv: string | null; dataDir: string }): B
   const file = path.resolve(opts.dataDir, SECRET_FILE);
   const existing = readSecretFile(file);
   if (existing) return existing;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  // Write to a private temp file, then link it into place: link fails if another replica won the
-  // race, and nobody can ever read a half-written secret.
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
-  fs.writeFileSync(tmp, `${randomBytes(32).toString("hex")}\n`, { mode: 0o600, flag: "wx" });
-  try {
-    fs.linkSync(tmp, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
+  writeFileOnce(file, `${randomBytes(32).toString("hex")}\n`);
   const created = readSecretFile(file);
   if (!created) throw new Error(`${file} is empty; remove it to generate a new secret`);
   return created;

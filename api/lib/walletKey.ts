@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:
 import fs from "node:fs";
 import path from "node:path";
 import { parseKey32 } from "../../config/env";
+import { writeFileOnce } from "./writeOnce";
 
 export const WALLET_KEY_FILE = "wallet-encryption.key";
 
@@ -37,17 +38,7 @@ export function loadWalletKey(opts: { fromEnv: Buffer | null; dataDir: string })
   const file = path.resolve(opts.dataDir, WALLET_KEY_FILE);
   const existing = readKeyFile(file);
   if (existing) return { key: existing, version: keyVersion(existing) };
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  // Private temp file linked into place: a concurrent replica either wins or reads the winner's.
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
-  fs.writeFileSync(tmp, `${randomBytes(32).toString("hex")}\n`, { mode: 0o600, flag: "wx" });
-  try {
-    fs.linkSync(tmp, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
+  writeFileOnce(file, `${randomBytes(32).toString("hex")}\n`);
   const created = readKeyFile(file);
   if (!created) throw new WalletKeyError(`${file}: could not be created`);
   return { key: created, version: keyVersion(created) };

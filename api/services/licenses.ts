@@ -124,6 +124,20 @@ export function licenseService(ctx: ServiceContext) {
     return shapeLicense(row, unixSeconds(ctx.clock()));
   };
 
+  /** One keyset page, tokenId descending: a row past `limit` means there is a next page. */
+  async function keysetPage(query: LicenseQuery, limit: number, cursorAfter: (tokenId: string) => string) {
+    const rows = await query
+      .orderBy("l.token_id", "desc")
+      .limit(limit + 1)
+      .execute();
+    const now = unixSeconds(ctx.clock());
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    return {
+      items: rows.slice(0, limit).map((row) => shapeLicense(row, now)),
+      nextCursor: last ? cursorAfter(last.token_id) : null,
+    };
+  }
+
   return {
     async byTokenId(tokenId: string): Promise<License> {
       // Keys are canonical decimal text (validated), the same text Postgres gives numeric back as.
@@ -166,17 +180,7 @@ export function licenseService(ctx: ServiceContext) {
         const [after] = ctx.cursors.decode(page.cursor, "licenses", cursorFilters, 1);
         query = query.where("l.token_id", "<", after!);
       }
-      const rows = await query
-        .orderBy("l.token_id", "desc")
-        .limit(limit + 1)
-        .execute();
-      const now = unixSeconds(ctx.clock());
-      const items = rows.slice(0, limit).map((row) => shapeLicense(row, now));
-      const last = rows.length > limit ? rows[limit - 1] : undefined;
-      return {
-        items,
-        nextCursor: last ? ctx.cursors.encode("licenses", cursorFilters, [last.token_id]) : null,
-      };
+      return keysetPage(query, limit, (last) => ctx.cursors.encode("licenses", cursorFilters, [last]));
     },
 
     /**
@@ -195,16 +199,7 @@ export function licenseService(ctx: ServiceContext) {
         const [after] = ctx.cursors.decode(page.cursor, "ownedLicenses", cursorFilters, 1);
         query = query.where("l.token_id", "<", after!);
       }
-      const rows = await query
-        .orderBy("l.token_id", "desc")
-        .limit(limit + 1)
-        .execute();
-      const now = unixSeconds(ctx.clock());
-      const last = rows.length > limit ? rows[limit - 1] : undefined;
-      return {
-        items: rows.slice(0, limit).map((row) => shapeLicense(row, now)),
-        nextCursor: last ? ctx.cursors.encode("ownedLicenses", cursorFilters, [last.token_id]) : null,
-      };
+      return keysetPage(query, limit, (last) => ctx.cursors.encode("ownedLicenses", cursorFilters, [last]));
     },
 
     /** Whether any of `owners` (lowercase) owns an active license: the console's viewing rule. */

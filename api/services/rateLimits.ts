@@ -1,10 +1,10 @@
-import { CompiledQuery, type Kysely } from "kysely";
-import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+import type { Kysely } from "kysely";
 import type { Database } from "../db/database";
+import { windowCounter } from "../db/windowCounter";
 import { RateLimitedError } from "../errors";
 import { sha256 } from "../lib/tokens";
 
-export const RATE_LIMIT_TABLE = "account_rate_limits";
+export const RATE_LIMIT_TABLE = "account_rate_limits" as const;
 
 /** A 429 that knows when to come back (routes turn it into `Retry-After`). */
 export class RetryLaterError extends RateLimitedError {
@@ -23,42 +23,20 @@ export type Limiter = {
 };
 
 /**
- * RateLimiterPostgres over the API's own pool (through Kysely, so no second pool per replica):
- * counters live in `console.account_rate_limits`, created by migration 0100, shared by every
- * replica. Keys are hashed, so the table holds no emails or addresses.
+ * Fixed windows in `console.account_rate_limits` (migration 0100, shared by every replica,
+ * api/db/windowCounter.ts). Keys are hashed, so the table holds no emails or addresses.
  */
 export function postgresLimiter(
   db: Kysely<Database>,
   opts: { prefix: string; points: number; windowSeconds: number },
 ): Limiter {
-  const storeClient = {
-    // The only client method the limiter calls: pg's query({text, values}) → {rows, rowCount}.
-    async query(q: { text: string; values?: unknown[] }) {
-      const result = await db.executeQuery(CompiledQuery.raw(q.text, q.values ?? []));
-      return { rows: result.rows, rowCount: result.rows.length || Number(result.numAffectedRows ?? 0) };
-    },
-  };
-  const limiter = new RateLimiterPostgres({
-    storeClient,
-    storeType: "pool",
-    schemaName: "console",
-    tableName: RATE_LIMIT_TABLE,
-    tableCreated: true,
-    // Expired rows are overwritten on the next hit; a sweep per replica keeps the table small.
-    clearExpiredByTimeout: true,
-    keyPrefix: opts.prefix,
-    points: opts.points,
-    duration: opts.windowSeconds,
-  });
+  const count = windowCounter(db, RATE_LIMIT_TABLE);
   return {
     async consume(key, message) {
-      try {
-        await limiter.consume(sha256(key).toString("base64url").slice(0, 32));
-      } catch (error) {
-        if (error instanceof RateLimiterRes) {
-          throw new RetryLaterError(message, Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
-        }
-        throw error;
+      const hashed = `${opts.prefix}:${sha256(key).toString("base64url").slice(0, 32)}`;
+      const [w] = await count([hashed], opts.windowSeconds * 1000);
+      if (w && w.points > opts.points) {
+        throw new RetryLaterError(message, Math.max(1, Math.ceil((w.expire - Date.now()) / 1000)));
       }
     },
   };

@@ -4,7 +4,6 @@ import fs from "node:fs";
 import { Agent, request } from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
 import secp256k1 from "secp256k1";
 import { type Hex, hashMessage } from "viem";
@@ -12,6 +11,7 @@ import { privateKeyToAddress } from "viem/accounts";
 import { createDatabase } from "../../api/db/database";
 import { createIndexedSchema, indexedFixture } from "../../test/support/indexedFixture";
 import type { BenchFigures, BenchSection } from "../lib/benchRegistry";
+import { runChildTask, serveChildTask } from "../lib/childTask";
 import { ROOT } from "../lib/paths";
 import { freePort } from "../lib/ports";
 
@@ -207,25 +207,7 @@ async function startReplica(
 }
 
 function runClients(spec: LoadSpec): Promise<LoadResult> {
-  const self = fileURLToPath(import.meta.url);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", self, JSON.stringify(spec)], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.once("error", reject);
-    child.once("exit", (code) => {
-      if (code !== 0) return reject(new Error(`login load client exited with ${code}`));
-      try {
-        resolve(JSON.parse(out) as LoadResult);
-      } catch (error) {
-        reject(new Error(`login load client printed no result: ${out.slice(0, 200)}`, { cause: error }));
-      }
-    });
-  });
+  return runChildTask(import.meta.url, spec, "login load client");
 }
 
 // ---- the client (child process) ------------------------------------------------------------------
@@ -335,14 +317,4 @@ async function clients(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  clients(JSON.parse(process.argv[2] ?? "{}") as LoadSpec).then(
-    (r) => process.stdout.write(JSON.stringify(r)),
-    (error) => {
-      process.stderr.write(
-        `login load client failed: ${error instanceof Error ? error.stack : String(error)}\n`,
-      );
-      process.exit(1);
-    },
-  );
-}
+serveChildTask(import.meta.url, clients, "login load client");

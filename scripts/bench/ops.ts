@@ -9,9 +9,11 @@ import { startAnvil } from "../../test/chain/anvil";
 import { deployDimo } from "../../test/chain/deploy";
 import { Client } from "../../test/console/harness";
 import type { BenchFigures, BenchSection } from "../lib/benchRegistry";
+import { cassetteChain } from "../lib/demoChain";
 import { VIEWS_SCHEMA } from "../lib/deploymentSchema";
 import { startIndexer } from "../lib/indexer";
 import { freePort } from "../lib/ports";
+import { indexerEnv } from "../lib/syncRun";
 
 // ops.*: how long after a console write is mined the API shows it. A devnet mining one block per
 // second, the real Ponder indexer and the API as `npm start` runs them; N API-key generations
@@ -56,21 +58,10 @@ export const opsSection: BenchSection = {
     const rpc = createPublicClient({ transport: http(anvil.rpcUrl), cacheTime: 0 });
     await rpc.request({ method: "evm_setIntervalMining", params: [1] } as never);
 
-    const env = {
-      DATABASE_URL: database.url,
-      DIMO_NETWORK: "custom",
-      RPC_URL: anvil.rpcUrl,
-      CHAIN_ID: String(deployment.chainId),
-      DEV_LICENSE_ADDRESS: deployment.devLicense,
-      VEHICLE_ID_ADDRESS: deployment.vehicleId,
-      SACD_ADDRESS: deployment.sacd,
-      DIMO_TOKEN_ADDRESS: deployment.dimoToken,
-      DCX_ADDRESS: deployment.dimoCredit,
-      START_BLOCK: String(deployment.startBlock),
-    };
+    const env = indexerEnv(cassetteChain(deployment), anvil.rpcUrl, database.url);
     ctx.log("indexer: starting Ponder…");
     const indexer = await startIndexer({
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      env,
       schema: "bench_ops",
       viewsSchema: VIEWS_SCHEMA,
       startTimeoutMs: 180_000,

@@ -1,5 +1,3 @@
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { sql } from "kysely";
 import pino from "pino";
@@ -10,6 +8,7 @@ import { createIndexedSchema } from "../../test/support/indexedFixture";
 import { type LoadOptions, loadPlacement, runLoad as runLoadAt } from "./benchLoad";
 import type { BenchContext, BenchFigures, BenchSection } from "./benchRegistry";
 import { freePort } from "./ports";
+import { type Served, serveFetch } from "./serveFetch";
 
 const LICENSES = Number(process.env.BENCH_LICENSES ?? 10_000);
 // autocannon in this process, beside both servers: each target pays the same client cost on the
@@ -122,23 +121,8 @@ async function seed(url: string) {
   }
 }
 
-function serveBareHono(): Promise<{ url: string; close(): Promise<void> }> {
-  const app = new Hono().get("/", (c) => c.json({ ok: true }));
-  return freePort().then(
-    (port) =>
-      new Promise((resolve) => {
-        const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port }, (info: AddressInfo) =>
-          resolve({
-            url: `http://127.0.0.1:${info.port}`,
-            close: () =>
-              new Promise<void>((done) => {
-                server.close(() => done());
-                (server as import("node:http").Server).closeAllConnections();
-              }),
-          }),
-        );
-      }),
-  );
+function serveBareHono(): Promise<Served> {
+  return serveFetch(new Hono().get("/", (c) => c.json({ ok: true })).fetch);
 }
 
 /** Median latency of the first page and of the last page (found by walking every cursor). */

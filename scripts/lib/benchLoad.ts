@@ -1,6 +1,5 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+import { runChildTask, serveChildTask } from "./childTask";
 
 // Load generation with autocannon, placed one of two ways: "child" runs it in a child process, so
 // the server under test keeps a thread of its own; "inprocess" runs it in the bench process next
@@ -43,25 +42,7 @@ export function runLoad(
 }
 
 function runInChild(opts: LoadOptions): Promise<LoadResult> {
-  const self = fileURLToPath(import.meta.url);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", self, JSON.stringify(opts)], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.once("error", reject);
-    child.once("exit", (code) => {
-      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
-      try {
-        resolve(JSON.parse(out) as LoadResult);
-      } catch (error) {
-        reject(new Error(`load generator printed no result: ${out.slice(0, 200)}`, { cause: error }));
-      }
-    });
-  });
+  return runChildTask(import.meta.url, opts, "load generator");
 }
 
 async function measure(opts: LoadOptions): Promise<LoadResult> {
@@ -97,13 +78,4 @@ async function measure(opts: LoadOptions): Promise<LoadResult> {
   };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  measure(JSON.parse(process.argv[2] ?? "{}") as LoadOptions)
-    .then((result) => process.stdout.write(JSON.stringify(result)))
-    .catch((error) => {
-      process.stderr.write(
-        `load generator failed: ${error instanceof Error ? error.stack : String(error)}\n`,
-      );
-      process.exit(1);
-    });
-}
+serveChildTask(import.meta.url, measure, "load generator");

@@ -1,12 +1,9 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { type BrowserContext, chromium } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../scripts/lib/ports";
+import { type Chromium, launchChromium } from "../support/chromium";
 import { type ApiHarness, apiHarness, type Served, serve } from "./harness";
 
-const CHROMIUM = "/usr/bin/chromium";
 const PUBLIC_PATHS = [
   "/v1/licenses",
   "/v1/licenses/by-client-id/{clientId}",
@@ -25,38 +22,19 @@ const PUBLIC_PATHS = [
 let h: ApiHarness;
 let api: Served;
 let browser: BrowserContext;
-let profile: string;
+let chromium: Chromium;
 
 beforeAll(async () => {
-  // Chromium comes from apt (Debian `chromium`); the test waits for it rather than skipping.
-  for (let i = 0; !fs.existsSync(CHROMIUM); i++) {
-    if (i > 600) throw new Error(`${CHROMIUM} not installed (apt-get install chromium)`);
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
   h = await apiHarness();
   api = await serve(h, await freePort());
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), "docs-chromium-"));
-  // A fresh profile per run (Playwright passes it as --user-data-dir).
-  browser = await chromium.launchPersistentContext(path.join(profile, "chromium"), {
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  chromium = await launchChromium("docs");
+  browser = chromium.context;
 }, 900_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await chromium?.close();
   await api?.close();
   await h?.close();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
 describe("/docs", () => {

@@ -1,5 +1,3 @@
-import type { AddressInfo } from "node:net";
-import { serve as listen } from "@hono/node-server";
 import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +6,7 @@ import { createDatabase } from "../../api/db/database";
 import { parseTime } from "../../api/routes/exports";
 import { csvField, type ExportService, exportService } from "../../api/services/exports";
 import { loadConfig } from "../../config/env";
+import { type Served, serveFetch } from "../../scripts/lib/serveFetch";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { createIndexedSchema, indexedFixture } from "../support/indexedFixture";
 
@@ -231,7 +230,7 @@ describe("GET /v1/export/{dataset}", () => {
 describe("export streaming over HTTP", () => {
   const ROWS = 100_000;
   let service: ExportService;
-  let served: { url: string; close(): Promise<void> };
+  let served: Served;
 
   beforeAll(async () => {
     // A big events table, generated inside Postgres (as `Locked`, which no time series counts).
@@ -251,18 +250,7 @@ describe("export streaming over HTTP", () => {
     const small = new OpenAPIHono();
     small.onError(errorHandler(pino({ level: "silent" })));
     registerExportRoutes(small as never, { devLicense } as never, undefined, { exports: service });
-    served = await new Promise((resolve) => {
-      const server = listen({ fetch: small.fetch, hostname: "127.0.0.1", port: 0 }, (info: AddressInfo) =>
-        resolve({
-          url: `http://127.0.0.1:${info.port}`,
-          close: () =>
-            new Promise<void>((done) => {
-              server.close(() => done());
-              (server as import("node:http").Server).closeAllConnections();
-            }),
-        }),
-      );
-    });
+    served = await serveFetch(small.fetch);
   });
 
   afterAll(async () => {

@@ -1,10 +1,9 @@
-import type { AddressInfo } from "node:net";
-import { serve as listen } from "@hono/node-server";
 import pino from "pino";
 import { getAddress, keccak256, toHex } from "viem";
 import { type App, createApp } from "../../api/app";
 import { createDatabase } from "../../api/db/database";
 import { type Config, loadConfig } from "../../config/env";
+import { type Served, serveFetch } from "../../scripts/lib/serveFetch";
 import { createTestDatabase } from "../support/database";
 import { createIndexedSchema, type IndexedFixture, indexedFixture } from "../support/indexedFixture";
 
@@ -88,20 +87,9 @@ export async function apiHarness(
   };
 }
 
-export type Served = { url: string; close(): Promise<void> };
+export type { Served };
 
 /** The harness's app over real HTTP on 127.0.0.1 (for browsers and load generators). */
 export function serve(h: ApiHarness, port: number): Promise<Served> {
-  return new Promise((resolve) => {
-    const server = listen({ fetch: h.app.fetch, hostname: "127.0.0.1", port }, (info: AddressInfo) =>
-      resolve({
-        url: `http://127.0.0.1:${info.port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            (server as import("node:http").Server).closeAllConnections();
-          }),
-      }),
-    );
-  });
+  return serveFetch(h.app.fetch, port);
 }

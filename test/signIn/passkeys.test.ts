@@ -1,9 +1,9 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { type BrowserContext, type CDPSession, chromium, type Page } from "playwright-core";
+import type { BrowserContext, CDPSession, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../scripts/lib/ports";
+import { type Chromium, launchChromium } from "../support/chromium";
 import type { Browser as HttpBrowser } from "./browser";
 import { type SignInHarness, signInHarness } from "./harness";
 
@@ -12,7 +12,6 @@ import { type SignInHarness, signInHarness } from "./harness";
 // origin (http://localhost:PORT = PUBLIC_URL, so RP id "localhost"): register while signed in,
 // sign out, sign in with the passkey; then the refusals.
 
-const CHROMIUM = "/usr/bin/chromium";
 const BUNDLE = fs.readFileSync(
   path.resolve("node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js"),
   "utf8",
@@ -25,7 +24,7 @@ let context: BrowserContext;
 let page: Page;
 let cdp: CDPSession;
 let authenticatorId: string;
-let profile: string;
+let chromium: Chromium;
 
 /**
  * The test page and the library, answered by Playwright for any origin's /__passkey_test/ paths:
@@ -44,25 +43,9 @@ async function servePage(ctx: BrowserContext) {
 }
 
 beforeAll(async () => {
-  for (let i = 0; !fs.existsSync(CHROMIUM); i++) {
-    if (i > 600) throw new Error(`${CHROMIUM} not installed (apt-get install chromium)`);
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
   h = await signInHarness(() => ({ SIGN_IN_RATE_LIMIT_PER_IP: "0" }));
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), "passkey-chromium-"));
-  context = await chromium.launchPersistentContext(path.join(profile, "chromium"), {
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  chromium = await launchChromium("passkey");
+  context = chromium.context;
   await servePage(context);
   page = context.pages()[0] ?? (await context.newPage());
   cdp = await context.newCDPSession(page);
@@ -80,9 +63,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close();
+  await chromium?.close();
   await h?.close();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
 /** The slice of @simplewebauthn/browser the page uses (its UMD bundle's global). */

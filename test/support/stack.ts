@@ -1,6 +1,8 @@
 import pg from "pg";
+import { cassetteChain } from "../../scripts/lib/demoChain";
 import { VIEWS_SCHEMA } from "../../scripts/lib/deploymentSchema";
 import { type IndexerProcess, type PonderLog, startIndexer } from "../../scripts/lib/indexer";
+import { indexerEnv } from "../../scripts/lib/syncRun";
 import { type AnvilInstance, startAnvil } from "../chain/anvil";
 import { type Deployment, deployDimo } from "../chain/deploy";
 import { createChain, type ScenarioChain } from "../chain/scenario";
@@ -41,20 +43,9 @@ export async function startStack(
     await opts.before?.(chain);
     const db = await createTestDatabase("stack");
     cleanup.unshift(() => db.drop());
-    const env = {
-      DATABASE_URL: db.url,
-      DIMO_NETWORK: "custom",
-      RPC_URL: anvil.rpcUrl,
-      CHAIN_ID: String(deployment.chainId),
-      DEV_LICENSE_ADDRESS: deployment.devLicense,
-      VEHICLE_ID_ADDRESS: deployment.vehicleId,
-      SACD_ADDRESS: deployment.sacd,
-      DIMO_TOKEN_ADDRESS: deployment.dimoToken,
-      DCX_ADDRESS: deployment.dimoCredit,
-      START_BLOCK: String(deployment.startBlock),
-    };
+    const env = indexerEnv(cassetteChain(deployment), anvil.rpcUrl, db.url);
     const indexer = await startIndexer({
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      env,
       schema: "idx_test",
       viewsSchema: VIEWS_SCHEMA,
       ...(opts.logs ? { onLog: opts.logs } : {}),

@@ -117,6 +117,29 @@ export function licenseOperations(deps: LicenseOpsDeps) {
     return row !== undefined;
   }
 
+  /** Renew or revoke: only a key that is currently a signer of the caller's license. */
+  async function keyOperation(
+    accountId: string,
+    tokenId: string,
+    address: string,
+    kind: "renew_key" | "revoke_key",
+    call: (devLicense: Address, tokenId: bigint, signer: Address) => calls.TxRequest,
+  ): Promise<Operation> {
+    const license = await ownedLicense(accountId, tokenId);
+    const signer = parseSigner(address);
+    if (!(await currentSigner(license.tokenId, signer))) {
+      throw new NotFoundError(`${signer} is not an API key of license ${tokenId}`);
+    }
+    return engine.submit({
+      accountId,
+      kind,
+      wallet: license.wallet,
+      tx: call(devLicense, license.tokenId, signer),
+      params: { tokenId: Number(license.tokenId), signer },
+      tokenId: license.tokenId,
+    });
+  }
+
   async function enabledUris(tokenId: bigint): Promise<string[]> {
     const rows = await db
       .selectFrom("dimo.license_redirect_uri")
@@ -217,37 +240,11 @@ export function licenseOperations(deps: LicenseOpsDeps) {
     },
 
     /** Re-enables a current key (expired or not): enableSigner again restarts its validity period. */
-    async renewKey(accountId: string, tokenId: string, address: string): Promise<Operation> {
-      const license = await ownedLicense(accountId, tokenId);
-      const signer = parseSigner(address);
-      if (!(await currentSigner(license.tokenId, signer))) {
-        throw new NotFoundError(`${signer} is not an API key of license ${tokenId}`);
-      }
-      return engine.submit({
-        accountId,
-        kind: "renew_key",
-        wallet: license.wallet,
-        tx: calls.enableSigner(devLicense, license.tokenId, signer),
-        params: { tokenId: Number(license.tokenId), signer },
-        tokenId: license.tokenId,
-      });
-    },
+    renewKey: (accountId: string, tokenId: string, address: string): Promise<Operation> =>
+      keyOperation(accountId, tokenId, address, "renew_key", calls.enableSigner),
 
-    async revokeKey(accountId: string, tokenId: string, address: string): Promise<Operation> {
-      const license = await ownedLicense(accountId, tokenId);
-      const signer = parseSigner(address);
-      if (!(await currentSigner(license.tokenId, signer))) {
-        throw new NotFoundError(`${signer} is not an API key of license ${tokenId}`);
-      }
-      return engine.submit({
-        accountId,
-        kind: "revoke_key",
-        wallet: license.wallet,
-        tx: calls.disableSigner(devLicense, license.tokenId, signer),
-        params: { tokenId: Number(license.tokenId), signer },
-        tokenId: license.tokenId,
-      });
-    },
+    revokeKey: (accountId: string, tokenId: string, address: string): Promise<Operation> =>
+      keyOperation(accountId, tokenId, address, "revoke_key", calls.disableSigner),
 
     /** Adds a redirect URI exactly as given; warns when it normalizes differently or nearly repeats one. */
     async addRedirectUri(

@@ -1,0 +1,46 @@
+import type { Kysely } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../../test/support/database";
+import { createDatabase, type Database } from "./database";
+import { migrateToLatest } from "./migrate";
+import { windowCounter } from "./windowCounter";
+
+let database: TestDatabase;
+let db: Kysely<Database>;
+
+beforeAll(async () => {
+  database = await createTestDatabase("window_counter");
+  db = createDatabase(database.url, { poolMax: 4, statementTimeoutMs: 10_000 });
+  await migrateToLatest(db);
+});
+
+afterAll(async () => {
+  await db?.destroy();
+  await database?.drop();
+});
+
+describe("windowCounter", () => {
+  it("counts every key of a call in one window, independently, and restarts a window that ended", async () => {
+    const count = windowCounter(db, "login_rate_limit");
+    const before = Date.now();
+    const first = await count(["a", "b"], 300);
+    expect(first.map((w) => [w.key, w.points]).sort()).toEqual([
+      ["a", 1],
+      ["b", 1],
+    ]);
+    expect(first[0]!.expire).toBeGreaterThanOrEqual(before + 300);
+    const second = await count(["a"], 300);
+    expect(second).toEqual([{ key: "a", points: 2, expire: first.find((w) => w.key === "a")!.expire }]);
+
+    await new Promise((r) => setTimeout(r, 350));
+    const [restarted] = await count(["a"], 300);
+    expect(restarted!.points).toBe(1);
+    expect(restarted!.expire).toBeGreaterThan(second[0]!.expire);
+  });
+
+  it("answers concurrent counts of one key with distinct totals (no lost update)", async () => {
+    const count = windowCounter(db, "account_rate_limits");
+    const results = await Promise.all(Array.from({ length: 8 }, () => count(["shared"], 60_000)));
+    expect(results.map(([w]) => w!.points).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+});
