@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["{abis,config,indexer,api,scripts,test}/**/*.test.ts"],
+    include: ["{abis,config,domain,devnet,indexer,api,scripts,test}/**/*.test.ts"],
     exclude: ["**/node_modules/**", "indexer/.ponder/**", ".data/**"],
     // One Postgres for the whole run (embedded unless TEST_DATABASE_URL/DATABASE_URL names one);
     // each suite gets a fresh database of its own.

@@ -63,6 +63,13 @@ export class RateLimitedError extends ApiError {
   override name = "RateLimitedError";
   readonly code = "rate_limited";
   readonly status = 429;
+  /** When known, the error mapping sends it as `Retry-After` (and in `details`). */
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message, retryAfterSeconds === undefined ? undefined : { retryAfterSeconds });
+  }
 }
 
 /** Something the API depends on (database, indexed views, chain RPC) cannot answer right now. */

@@ -43,7 +43,7 @@ export const DEPLOYMENTS: Record<Exclude<NetworkName, "custom">, Deployment> = {
     dimoCredit: getAddress("0x49c120f4C3c6679Ebd357F2d749E4D1C03598d65"),
     startBlock: 5_500_000,
   },
-  // The project's own test contracts on a fresh anvil, deployed in this order by test/chain/deploy.ts.
+  // The project's own test contracts on a fresh anvil, deployed in this order by devnet/deploy.ts.
   local: {
     chainId: 31337,
     dimoToken: localAt(0),

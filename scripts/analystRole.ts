@@ -6,10 +6,10 @@
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { loadConfigOrExit } from "../config";
-import { createAnalystRole, dropAnalystRole } from "./lib/analystRole";
+import { createAnalystRole, dropAnalystRole } from "./analysts/analystRole";
 import { runMain } from "./lib/cli";
-import { configuredDatabase } from "./lib/configuredDatabase";
-import { VIEWS_SCHEMA } from "./lib/deploymentSchema";
+import { configuredDatabase } from "./runtime/configuredDatabase";
+import { VIEWS_SCHEMA } from "./runtime/deploymentSchema";
 
 runMain("analyst-role", async () => {
   const { values } = parseArgs({

@@ -3,9 +3,9 @@ import { indexSection } from "./bench/indexing";
 import { loadSection } from "./bench/load";
 import { loginSection } from "./bench/login";
 import { opsSection } from "./bench/ops";
-import { apiSection } from "./lib/benchApi";
-import { benchPostgres } from "./lib/benchDatabase";
-import type { BenchContext, BenchFigures, BenchSection } from "./lib/benchRegistry";
+import { apiSection } from "./bench/support/benchApi";
+import { benchPostgres } from "./bench/support/benchDatabase";
+import type { BenchContext, BenchFigures, BenchSection } from "./bench/support/benchRegistry";
 
 // `npm run bench` prints a table; `npm run bench -- --json` prints ONE JSON object of figures
 // (keys `<section>.<figure>`) and nothing else on stdout; progress goes to stderr.

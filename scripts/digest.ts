@@ -1,14 +1,14 @@
 // `npm run digest [-- --json] [--schema dimo]`: the state digest of the indexed tables (see
-// scripts/lib/digest.ts) of the configured database — DATABASE_URL, or the embedded default database
+// scripts/replay/digest.ts) of the configured database — DATABASE_URL, or the embedded default database
 // `dimo` in DATA_DIR/postgres (the one `npm start` uses; reached while it runs, started briefly if not).
 
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { loadConfigOrExit } from "../config";
 import { runMain } from "./lib/cli";
-import { configuredDatabase } from "./lib/configuredDatabase";
-import { VIEWS_SCHEMA } from "./lib/deploymentSchema";
-import { formatDigest, stateDigest } from "./lib/digest";
+import { formatDigest, stateDigest } from "./replay/digest";
+import { configuredDatabase } from "./runtime/configuredDatabase";
+import { VIEWS_SCHEMA } from "./runtime/deploymentSchema";
 
 runMain("digest", async () => {
   const { values } = parseArgs({

@@ -1,12 +1,12 @@
 // `npm run generate -- --events 100000 [--out file]`: a synthetic history of ≈ N events of every
-// kind (scripts/lib/syntheticHistory.ts) on a fresh deterministic anvil, recorded as a cassette.
+// kind (scripts/replay/syntheticHistory.ts) on a fresh deterministic anvil, recorded as a cassette.
 // Default output: .tmp/synthetic-<N>.cassette.ndjson.gz (not committed; cassettes this size are MBs).
 
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { fileSize, progress, runMain } from "./lib/cli";
-import { ROOT } from "./lib/paths";
-import { generateSyntheticCassette } from "./lib/syntheticHistory";
+import { generateSyntheticCassette } from "./replay/syntheticHistory";
+import { ROOT } from "./runtime/paths";
 
 const say = progress("generate");
 

@@ -6,10 +6,10 @@
 
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config";
-import type { CassetteChain } from "./lib/cassette";
+import { startDemoChain } from "../devnet/demoChain";
 import { fileSize, progress, runMain } from "./lib/cli";
-import { startDemoChain } from "./lib/demoChain";
-import { recordCassette } from "./lib/recordCassette";
+import type { CassetteChain } from "./replay/cassette";
+import { recordCassette } from "./replay/recordCassette";
 
 const say = progress("record");
 
@@ -66,8 +66,7 @@ runMain("record", async () => {
       stops.push(demo.stop);
       upstream = demo.rpcUrl;
       chain = demo.chain;
-      notes =
-        "devnet demo history (scripts/lib/demoHistory.ts); re-record: npm run record -- --demo --out <file>";
+      notes = "devnet demo history (devnet/demoHistory.ts); re-record: npm run record -- --demo --out <file>";
     } else {
       const rpc = values.rpc ?? process.env.RPC_URL;
       if (!rpc) throw new Error("--rpc <url> (or RPC_URL) is required, or --demo");

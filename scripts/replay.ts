@@ -4,9 +4,9 @@
 
 import { parseArgs } from "node:util";
 import { progress, runMain } from "./lib/cli";
-import { formatDigest, stateDigest } from "./lib/digest";
-import { serveCassette } from "./lib/rpcReplay";
-import { freshDatabase, syncIndexer } from "./lib/syncRun";
+import { formatDigest, stateDigest } from "./replay/digest";
+import { serveCassette } from "./replay/rpcReplay";
+import { freshDatabase, syncIndexer } from "./replay/syncRun";
 
 const say = progress("replay");
 

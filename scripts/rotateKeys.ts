@@ -9,9 +9,9 @@ import pino from "pino";
 import { createDatabase } from "../api/db/database";
 import { migrateToLatest } from "../api/db/migrate";
 import { loadSecret } from "../api/lib/secret";
-import { signingKeys } from "../api/services/login/signingKeys";
+import { signingKeys } from "../api/services/loginWithDimo/signingKeys";
 import { loadConfigOrExit } from "../config";
-import { startEmbeddedPostgres } from "./lib/embeddedPostgres";
+import { startEmbeddedPostgres } from "./runtime/embeddedPostgres";
 
 /** The embedded Postgres of `npm start` (DATA_DIR/postgres): the running one, or started for this run. */
 async function embeddedDatabase(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -21,7 +21,7 @@ async function embeddedDatabase(dataDir: string): Promise<{ url: string; stop: (
     const [pid, , , port] = fs.readFileSync(pidFile, "utf8").split("\n");
     try {
       process.kill(Number(pid), 0);
-      // Same credentials as scripts/lib/embeddedPostgres.ts; `npm start` names its database dimo.
+      // Same credentials as scripts/runtime/embeddedPostgres.ts; `npm start` names its database dimo.
       return { url: `postgresql://postgres:postgres@127.0.0.1:${Number(port)}/dimo`, stop: async () => {} };
     } catch {
       // Not running: start it below.

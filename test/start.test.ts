@@ -3,8 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ROOT } from "../scripts/lib/paths";
-import { freePort } from "../scripts/lib/ports";
+import { ROOT } from "../scripts/runtime/paths";
+import { freePort } from "../scripts/runtime/ports";
 
 // `npm start` with no configuration but ports and a data folder: embedded Postgres, devnet with the
 // demo history, indexer and API — ready, serving the demo, stopping cleanly on SIGINT, and resuming

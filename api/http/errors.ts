@@ -3,7 +3,7 @@ import type { ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "pino";
 import { unavailableReason } from "../db/unavailable";
-import { ApiError, type ErrorCode, InvalidRequestError, type IssueDetail } from "../errors";
+import { ApiError, type ErrorCode, InvalidRequestError, type IssueDetail, RateLimitedError } from "../errors";
 import { loggable } from "../lib/loggable";
 
 export type ErrorBody = { error: { code: ErrorCode; message: string; details?: unknown } };
@@ -52,6 +52,8 @@ export function errorHandler(logger: Logger): ErrorHandler {
     if (error instanceof ApiError) {
       if (error.status >= 500)
         logger.warn({ reqId: c.get("requestId"), error: loggable(error) }, error.message);
+      if (error instanceof RateLimitedError && error.retryAfterSeconds !== undefined)
+        c.header("Retry-After", String(error.retryAfterSeconds));
       return c.json(errorBody(error.code, error.message, error.details), error.status);
     }
     if (error instanceof HTTPException) {

@@ -2,8 +2,8 @@ import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { RequestIdVariables } from "hono/request-id";
 import { ForbiddenError, UnauthenticatedError } from "../errors";
-import type { Account } from "../services/accounts";
-import type { Session, SessionService } from "../services/sessions";
+import type { Account } from "../services/console/accounts/accounts";
+import type { Session, SessionService } from "../services/console/accounts/sessions";
 import { clientIp } from "./clientIp";
 
 export const SESSION_COOKIE = "dimo_session";
@@ -90,6 +90,10 @@ export function consoleAuth(opts: ConsoleAuthOptions) {
   };
 
   return {
+    publicUrl: opts.publicUrl,
+    corsOrigins: opts.corsOrigins,
+    /** Outside plain-http localhost: Secure, `__Host-` cookies. */
+    secure,
     checkOrigin,
     requireSession,
     clearCookie,

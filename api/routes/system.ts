@@ -3,7 +3,7 @@ import type { Registry } from "prom-client";
 import { errorBody } from "../http/errors";
 import { ErrorEnvelope, Health, jsonOk, Ready, Status } from "../http/schemas";
 import type { ApiApp } from "../http/types";
-import type { IndexerStatusService } from "../services/indexerStatus";
+import type { IndexerStatusService } from "../services/system/indexerStatus";
 
 const tags = ["System"];
 const NO_STORE = { "Cache-Control": "no-store" };

@@ -8,7 +8,7 @@ import {
 } from "ponder:schema";
 import { type Address, zeroAddress } from "viem";
 import { devLicenseEvents } from "../../abis";
-import { decodeAlias } from "../lib/alias";
+import { decodeAlias } from "../../domain/alias";
 import { type HistoryArgs, historyArgs } from "../lib/eventArgs";
 
 // DevLicenseDimo → license, license_signer, license_redirect_uri, license_contract, and the

@@ -1,7 +1,7 @@
 import { type Context, ponder } from "ponder:registry";
 import { accountSacdState, vehicleSacdState, vehicleState } from "ponder:schema";
 import type { Address, Hash } from "viem";
-import { grantTarget, sourceOrNull, templateIdHex } from "../lib/grants";
+import { grantTarget, sourceOrNull, templateIdHex } from "../../domain/grants";
 
 // SACD → vehicle_sacd_state (view `vehicle_sacd`: asset == VehicleId, tokenId != 0) and
 // account_sacd_state (view `account_sacd`: tokenId == 0). Grants on any other asset (connections,

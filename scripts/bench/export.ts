@@ -3,9 +3,9 @@ import pino from "pino";
 import { createDatabase } from "../../api/db/database";
 import { startApi } from "../../api/server";
 import { loadConfig } from "../../config/env";
-import { createIndexedSchema } from "../../test/support/indexedFixture";
-import type { BenchFigures, BenchSection } from "../lib/benchRegistry";
-import { freePort } from "../lib/ports";
+import { createIndexedSchema } from "../fixtures/indexedFixture";
+import { freePort } from "../runtime/ports";
+import type { BenchFigures, BenchSection } from "./support/benchRegistry";
 
 // export.*: GET /v1/export/events?format=ndjson of a large license_event table through the real
 // API (startApi, as `npm start` runs it), read to the end by an HTTP client; rows per second and

@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { BenchContext, BenchFigures, BenchSection } from "../lib/benchRegistry";
-import { VIEWS_SCHEMA } from "../lib/deploymentSchema";
-import { type PonderLog, startIndexer } from "../lib/indexer";
-import { ROOT } from "../lib/paths";
-import { serveCassette } from "../lib/rpcReplay";
-import { indexerEnv } from "../lib/syncRun";
-import { generateSyntheticCassette } from "../lib/syntheticHistory";
+import { serveCassette } from "../replay/rpcReplay";
+import { indexerEnv } from "../replay/syncRun";
+import { generateSyntheticCassette } from "../replay/syntheticHistory";
+import { VIEWS_SCHEMA } from "../runtime/deploymentSchema";
+import { type PonderLog, startIndexer } from "../runtime/indexer";
+import { ROOT } from "../runtime/paths";
+import type { BenchContext, BenchFigures, BenchSection } from "./support/benchRegistry";
 
 // index.*: a backfill of a synthetic history (≥ 100,000 events) replayed from a cassette, timed
 // from spawning `ponder start` to /ready with every block indexed, for our indexer and for a bare
@@ -18,11 +18,11 @@ import { generateSyntheticCassette } from "../lib/syntheticHistory";
 // and the cassette is regenerated once.
 
 const SHAPING_SOURCES = [
-  "test/contracts/HistoryGenerator.sol",
-  "test/contracts/artifacts.ts",
-  "scripts/lib/syntheticHistory.ts",
-  "scripts/lib/demoChain.ts",
-  "scripts/lib/rpcRecorder.ts",
+  "devnet/contracts/HistoryGenerator.sol",
+  "devnet/contracts/artifacts.ts",
+  "scripts/replay/syntheticHistory.ts",
+  "devnet/demoChain.ts",
+  "scripts/replay/rpcRecorder.ts",
   "abis",
 ];
 

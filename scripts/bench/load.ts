@@ -2,17 +2,17 @@ import pino from "pino";
 import { createPublicClient, http } from "viem";
 import { startApi } from "../../api/server";
 import { loadConfig } from "../../config/env";
-import { startAnvil } from "../../test/chain/anvil";
-import { deployDimo } from "../../test/chain/deploy";
-import { createChain } from "../../test/chain/scenario";
-import { applyStep, randomStep, spreadHistory, type World } from "../../test/faults/support/history";
-import { runLoad } from "../lib/benchLoad";
-import type { BenchSection } from "../lib/benchRegistry";
-import { cassetteChain } from "../lib/demoChain";
-import { VIEWS_SCHEMA } from "../lib/deploymentSchema";
-import { startIndexer } from "../lib/indexer";
-import { rng } from "../lib/prng";
-import { indexerEnv } from "../lib/syncRun";
+import { applyStep, randomStep, spreadHistory, type World } from "../../devnet/activity";
+import { startAnvil } from "../../devnet/anvil";
+import { cassetteChain } from "../../devnet/demoChain";
+import { deployDimo } from "../../devnet/deploy";
+import { rng } from "../../devnet/prng";
+import { createChain } from "../../devnet/scenario";
+import { indexerEnv } from "../replay/syncRun";
+import { VIEWS_SCHEMA } from "../runtime/deploymentSchema";
+import { startIndexer } from "../runtime/indexer";
+import { runLoad } from "./support/benchLoad";
+import type { BenchSection } from "./support/benchRegistry";
 
 // load.*: mixed public reads on loopback while the indexer follows a live chain. A devnet mining a
 // block every second, a generator sending license and grant transactions the whole time, the real

@@ -9,11 +9,11 @@ import secp256k1 from "secp256k1";
 import { type Hex, hashMessage } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 import { createDatabase } from "../../api/db/database";
-import { createIndexedSchema, indexedFixture } from "../../test/support/indexedFixture";
-import type { BenchFigures, BenchSection } from "../lib/benchRegistry";
-import { runChildTask, serveChildTask } from "../lib/childTask";
-import { ROOT } from "../lib/paths";
-import { freePort } from "../lib/ports";
+import { createIndexedSchema, indexedFixture } from "../fixtures/indexedFixture";
+import { ROOT } from "../runtime/paths";
+import { freePort } from "../runtime/ports";
+import type { BenchFigures, BenchSection } from "./support/benchRegistry";
+import { runChildTask, serveChildTask } from "./support/childTask";
 
 // login.*: full Login with DIMO cycles — generate_challenge, sign the fresh EIP-4361 message with
 // one of the license's 10 API keys, submit_challenge — against API replicas run as

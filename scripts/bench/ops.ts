@@ -5,15 +5,15 @@ import pino from "pino";
 import { createPublicClient, type Hex, http } from "viem";
 import { startApi } from "../../api/server";
 import { loadConfig } from "../../config/env";
-import { startAnvil } from "../../test/chain/anvil";
-import { deployDimo } from "../../test/chain/deploy";
-import { Client } from "../../test/console/harness";
-import type { BenchFigures, BenchSection } from "../lib/benchRegistry";
-import { cassetteChain } from "../lib/demoChain";
-import { VIEWS_SCHEMA } from "../lib/deploymentSchema";
-import { startIndexer } from "../lib/indexer";
-import { freePort } from "../lib/ports";
-import { indexerEnv } from "../lib/syncRun";
+import { startAnvil } from "../../devnet/anvil";
+import { cassetteChain } from "../../devnet/demoChain";
+import { deployDimo } from "../../devnet/deploy";
+import { Client } from "../lib/consoleClient";
+import { indexerEnv } from "../replay/syncRun";
+import { VIEWS_SCHEMA } from "../runtime/deploymentSchema";
+import { startIndexer } from "../runtime/indexer";
+import { freePort } from "../runtime/ports";
+import type { BenchFigures, BenchSection } from "./support/benchRegistry";
 
 // ops.*: how long after a console write is mined the API shows it. A devnet mining one block per
 // second, the real Ponder indexer and the API as `npm start` runs them; N API-key generations

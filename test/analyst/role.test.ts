@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAnalystRole, dropAnalystRole } from "../../scripts/lib/analystRole";
+import { createAnalystRole, dropAnalystRole } from "../../scripts/analysts/analystRole";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
 // The analyst role sees the `dimo` views and nothing else, even after the indexer re-creates them

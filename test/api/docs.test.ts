@@ -1,6 +1,6 @@
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../scripts/lib/ports";
+import { freePort } from "../../scripts/runtime/ports";
 import { type Chromium, launchChromium } from "../support/chromium";
 import { type ApiHarness, apiHarness, type Served, serve } from "./harness";
 

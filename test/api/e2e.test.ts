@@ -5,7 +5,7 @@ import { type App, createApp } from "../../api/app";
 import { createDatabase } from "../../api/db/database";
 import { createChainHead } from "../../api/lib/chainHead";
 import { loadConfig } from "../../config/env";
-import { ALL_PERMISSIONS, DEV_ACCOUNTS, permissionMask, type ScenarioChain } from "../chain/scenario";
+import { ALL_PERMISSIONS, DEV_ACCOUNTS, permissionMask, type ScenarioChain } from "../../devnet/scenario";
 import { type Stack, startStack } from "../support/stack";
 
 // The public API over a history really sent on anvil and indexed by the real Ponder indexer into

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../api/app";
 import { createDatabase, type Database } from "../../api/db/database";
 import { loadConfig } from "../../config/env";
-import { freePort } from "../../scripts/lib/ports";
+import { freePort } from "../../scripts/runtime/ports";
 import { type ApiHarness, addr, apiHarness } from "./harness";
 
 const capture = () => {

@@ -3,12 +3,12 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, createApp } from "../../api/app";
 import { createDatabase } from "../../api/db/database";
-import { parseTime } from "../../api/routes/exports";
-import { csvField, type ExportService, exportService } from "../../api/services/exports";
+import { parseTime } from "../../api/routes/analysts/exports";
+import { csvField, type ExportService, exportService } from "../../api/services/analysts/exports";
 import { loadConfig } from "../../config/env";
-import { type Served, serveFetch } from "../../scripts/lib/serveFetch";
+import { createIndexedSchema, indexedFixture } from "../../scripts/fixtures/indexedFixture";
+import { type Served, serveFetch } from "../../scripts/runtime/serveFetch";
 import { createTestDatabase, type TestDatabase } from "../support/database";
-import { createIndexedSchema, indexedFixture } from "../support/indexedFixture";
 
 // /v1/export/* and /v1/stats/timeseries over the `dimo` look-alike tables: exact CSV/NDJSON bytes,
 // filters, errors, and — over real HTTP — that a slow or vanished client holds neither memory nor
@@ -245,11 +245,11 @@ describe("export streaming over HTTP", () => {
     await raw.end();
     service = exportService(database.url, devLicense, { stallMs: 2_000, maxConcurrent: 1 });
     const { OpenAPIHono } = await import("@hono/zod-openapi");
-    const { registerExportRoutes } = await import("../../api/routes/exports");
+    const { registerAnalystRoutes } = await import("../../api/routes/analysts/exports");
     const { errorHandler } = await import("../../api/http/errors");
     const small = new OpenAPIHono();
     small.onError(errorHandler(pino({ level: "silent" })));
-    registerExportRoutes(small as never, { devLicense } as never, undefined, { exports: service });
+    registerAnalystRoutes(small as never, { exports: service, timeseries: null as never });
     served = await serveFetch(small.fetch);
   });
 

@@ -3,9 +3,13 @@ import { getAddress, keccak256, toHex } from "viem";
 import { type App, createApp } from "../../api/app";
 import { createDatabase } from "../../api/db/database";
 import { type Config, loadConfig } from "../../config/env";
-import { type Served, serveFetch } from "../../scripts/lib/serveFetch";
+import {
+  createIndexedSchema,
+  type IndexedFixture,
+  indexedFixture,
+} from "../../scripts/fixtures/indexedFixture";
+import { type Served, serveFetch } from "../../scripts/runtime/serveFetch";
 import { createTestDatabase } from "../support/database";
-import { createIndexedSchema, type IndexedFixture, indexedFixture } from "../support/indexedFixture";
 
 /** A deterministic lowercase address for a label, as Ponder stores them. */
 export const addr = (label: string | number): `0x${string}` =>

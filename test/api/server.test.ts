@@ -9,8 +9,8 @@ import { createDatabase } from "../../api/db/database";
 import { SECRET_FILE } from "../../api/lib/secret";
 import { startApi } from "../../api/server";
 import { loadConfig } from "../../config/env";
+import { createIndexedSchema, indexedFixture } from "../../scripts/fixtures/indexedFixture";
 import { createTestDatabase, type TestDatabase } from "../support/database";
-import { createIndexedSchema, indexedFixture } from "../support/indexedFixture";
 import { addr } from "./harness";
 
 let database: TestDatabase;

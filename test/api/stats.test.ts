@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { maskOf } from "../../indexer/lib/permissions";
+import { maskOf } from "../../domain/permissions";
 import { type ApiHarness, addr, apiHarness, T0 } from "./harness";
 
 let h: ApiHarness;

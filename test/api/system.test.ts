@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createIndexedSchema } from "../support/indexedFixture";
+import { createIndexedSchema } from "../../scripts/fixtures/indexedFixture";
 import { type ApiHarness, apiHarness } from "./harness";
 
 let h: ApiHarness;

@@ -15,8 +15,8 @@ import { type Address, getAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { open } from "../../api/lib/sealed";
 import { deriveKey } from "../../api/lib/secret";
-import { developerClaims } from "../../api/services/login/claims";
-import { DEV_ACCOUNTS, permissionMask } from "../chain/scenario";
+import { developerClaims } from "../../api/services/loginWithDimo/claims";
+import { DEV_ACCOUNTS, permissionMask } from "../../devnet/scenario";
 import { API_SECRET, errorOf, type LoginHarness, loginHarness, signChallenge } from "./harness";
 
 // Vehicle token exchange and developer-JWT verification, on grants made by real transactions.

@@ -3,9 +3,9 @@ import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createDatabase } from "../../api/db/database";
 import { type RunningApi, startApi } from "../../api/server";
-import { type SigningKeys, signingKeys } from "../../api/services/login/signingKeys";
+import { type SigningKeys, signingKeys } from "../../api/services/loginWithDimo/signingKeys";
 import { type Config, loadConfig } from "../../config/env";
-import type { ScenarioChain } from "../chain/scenario";
+import type { ScenarioChain } from "../../devnet/scenario";
 import { type Stack, startStack } from "../support/stack";
 
 export const API_SECRET = "login-tests-secret-0123456789abcdef0123456789";

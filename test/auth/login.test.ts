@@ -4,8 +4,8 @@ import { parseSiweMessage } from "viem/siwe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { open } from "../../api/lib/sealed";
 import { deriveKey } from "../../api/lib/secret";
-import { userIdOfDexSubject } from "../../api/services/login/claims";
-import { DEV_ACCOUNTS } from "../chain/scenario";
+import { userIdOfDexSubject } from "../../api/services/loginWithDimo/claims";
+import { DEV_ACCOUNTS } from "../../devnet/scenario";
 import { API_SECRET, errorOf, type LoginHarness, loginHarness, signChallenge } from "./harness";
 
 // Login with DIMO end to end: licenses, signers and redirect URIs made by real transactions on

@@ -3,7 +3,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createDatabase } from "../../api/db/database";
 import { migrateToLatest } from "../../api/db/migrate";
-import { signingKeys } from "../../api/services/login/signingKeys";
+import { signingKeys } from "../../api/services/loginWithDimo/signingKeys";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
 // `npm run rotate-keys` as an operator runs it: a process against the configured database.

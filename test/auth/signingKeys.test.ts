@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase } from "../../api/db/database";
 import { migrateToLatest } from "../../api/db/migrate";
 import { UnavailableError } from "../../api/errors";
-import { type JwtAlg, signingKeys } from "../../api/services/login/signingKeys";
+import { type JwtAlg, signingKeys } from "../../api/services/loginWithDimo/signingKeys";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
 // The key store on its own database: first start by racing replicas, a changed API secret, RS256.

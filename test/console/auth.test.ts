@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { INVALID_CODE } from "../../api/services/emailCodes";
+import { INVALID_CODE } from "../../api/services/console/signIn/emailCodes";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import {
   Client,

@@ -16,13 +16,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { devLicenseAbi } from "../../abis/devLicense";
 import { createDatabase, type Database } from "../../api/db/database";
 import { migrateToLatest } from "../../api/db/migrate";
-import * as calls from "../../api/services/operations/calls";
-import type { OpsChain } from "../../api/services/operations/chain";
-import { operationFollower } from "../../api/services/operations/follower";
-import { KNOWN_ERRORS } from "../../api/services/operations/revert";
-import { type OperationStore, operationStore } from "../../api/services/operations/store";
+import * as calls from "../../api/services/console/operations/calls";
+import type { OpsChain } from "../../api/services/console/operations/chain";
+import { operationFollower } from "../../api/services/console/operations/follower";
+import { KNOWN_ERRORS } from "../../api/services/console/operations/revert";
+import { type OperationStore, operationStore } from "../../api/services/console/operations/store";
+import { createIndexedSchema, indexedFixture } from "../../scripts/fixtures/indexedFixture";
 import { createTestDatabase, type TestDatabase } from "../support/database";
-import { createIndexedSchema, indexedFixture } from "../support/indexedFixture";
 
 // The follower against real Postgres and a scripted chain: every status move, reverts decoded,
 // the indexed rule (checkpoint AND the transaction in the license history), reorgs, expiry, and

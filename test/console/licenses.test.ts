@@ -1,8 +1,8 @@
 import { type Address, getAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NEEDS_ACTIVE_LICENSE, OWNER_ONLY } from "../../api/services/consoleLicenses";
-import { ALL_PERMISSIONS, DEV_ACCOUNTS } from "../chain/scenario";
+import { NEEDS_ACTIVE_LICENSE, OWNER_ONLY } from "../../api/services/console/licenses/views";
+import { ALL_PERMISSIONS, DEV_ACCOUNTS } from "../../devnet/scenario";
 import { type Stack, startStack } from "../support/stack";
 import { Client, type ConsoleApi, startConsoleApi, type TestClock, testClock } from "./harness";
 

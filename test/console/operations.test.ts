@@ -2,11 +2,11 @@ import { createLocalJWKSet, jwtVerify } from "jose";
 import { type Address, createWalletClient, getAddress, type Hex, http, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as calls from "../../api/services/operations/calls";
-import { createOpsChain } from "../../api/services/operations/chain";
-import { chainErrorToApiError } from "../../api/services/operations/revert";
-import { localChain } from "../chain/deploy";
-import { DEV_ACCOUNTS, permissionMask } from "../chain/scenario";
+import * as calls from "../../api/services/console/operations/calls";
+import { createOpsChain } from "../../api/services/console/operations/chain";
+import { chainErrorToApiError } from "../../api/services/console/operations/revert";
+import { localChain } from "../../devnet/deploy";
+import { DEV_ACCOUNTS, permissionMask } from "../../devnet/scenario";
 import { Client } from "./harness";
 import { type OpsHarness, opsHarness } from "./opsHarness";
 

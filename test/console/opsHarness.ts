@@ -7,7 +7,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { createDatabase } from "../../api/db/database";
 import { type RunningApi, startApi } from "../../api/server";
 import { type Config, loadConfig } from "../../config/env";
-import type { ScenarioChain } from "../chain/scenario";
+import type { ScenarioChain } from "../../devnet/scenario";
 import { type Stack, startStack } from "../support/stack";
 import { Client } from "./harness";
 

@@ -6,7 +6,7 @@ import { createDatabase } from "../../api/db/database";
 import { migrateToLatest } from "../../api/db/migrate";
 import { redactingLogger } from "../../api/http/redact";
 import { keyVersion, loadWalletKey, openPrivateKey } from "../../api/lib/walletKey";
-import type { Mail } from "../../api/services/mailer";
+import type { Mail } from "../../api/services/console/mailer";
 import { loadConfig } from "../../config/env";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { Client, type ConsoleApi, codeFromMailbox, startConsoleApi } from "./harness";

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase } from "../../api/db/database";
 import { loadWalletKey, WALLET_KEY_FILE } from "../../api/lib/walletKey";
 import { startApi } from "../../api/server";
-import { walletService } from "../../api/services/wallets";
+import { walletService } from "../../api/services/console/wallets/wallets";
 import { loadConfig } from "../../config/env";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { Client, type ConsoleApi, startConsoleApi, type TestClock, testClock } from "./harness";

@@ -1,15 +1,15 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CassetteChain } from "../../scripts/lib/cassette";
-import { cassetteChain, type PinnedChain, startPinnedAnvil } from "../../scripts/lib/demoChain";
-import { VIEWS_SCHEMA } from "../../scripts/lib/deploymentSchema";
-import { type StateDigest, stateDigest } from "../../scripts/lib/digest";
-import { type IndexerProcess, type PonderLog, startIndexer } from "../../scripts/lib/indexer";
-import { releaseDeadIndexerLock } from "../../scripts/lib/indexerLock";
-import { rng } from "../../scripts/lib/prng";
-import { indexerEnv } from "../../scripts/lib/syncRun";
-import { generateHistory, SYNTHETIC_SECONDS_PER_BLOCK } from "../../scripts/lib/syntheticHistory";
-import { deployDimo } from "../chain/deploy";
+import { cassetteChain, type PinnedChain, startPinnedAnvil } from "../../devnet/demoChain";
+import { deployDimo } from "../../devnet/deploy";
+import { rng } from "../../devnet/prng";
+import type { CassetteChain } from "../../scripts/replay/cassette";
+import { type StateDigest, stateDigest } from "../../scripts/replay/digest";
+import { indexerEnv } from "../../scripts/replay/syncRun";
+import { generateHistory, SYNTHETIC_SECONDS_PER_BLOCK } from "../../scripts/replay/syntheticHistory";
+import { VIEWS_SCHEMA } from "../../scripts/runtime/deploymentSchema";
+import { type IndexerProcess, type PonderLog, startIndexer } from "../../scripts/runtime/indexer";
+import { releaseDeadIndexerLock } from "../../scripts/runtime/indexerLock";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { BASE_SEED, caseSeed, FULL, reproduce, withRepro } from "./support/seeds";
 

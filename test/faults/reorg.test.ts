@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cassetteChain } from "../../scripts/lib/demoChain";
-import { stateDigest } from "../../scripts/lib/digest";
-import { type Rng, rng } from "../../scripts/lib/prng";
-import { localClientId } from "../chain/deploy";
-import { DEV_ACCOUNTS, type Step } from "../chain/scenario";
+import { newWorld, randomStep, type World } from "../../devnet/activity";
+import { cassetteChain } from "../../devnet/demoChain";
+import { localClientId } from "../../devnet/deploy";
+import { type Rng, rng } from "../../devnet/prng";
+import { DEV_ACCOUNTS, type Step } from "../../devnet/scenario";
+import { stateDigest } from "../../scripts/replay/digest";
 import { syncedDigest } from "../support/replay";
 import { type Stack, startStack } from "../support/stack";
 import { type LiveApi, startLiveApi } from "./support/api";
-import { newWorld, randomStep, type World } from "./support/history";
 import { BASE_SEED, caseSeed, reproduce, selectCases, withRepro } from "./support/seeds";
 
 // Reorgs during realtime indexing: snapshot → mine branch A (license + grant events) → let the

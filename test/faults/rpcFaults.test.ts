@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CassetteChain } from "../../scripts/lib/cassette";
-import { cassetteChain, type PinnedChain, startPinnedAnvil } from "../../scripts/lib/demoChain";
-import type { StateDigest } from "../../scripts/lib/digest";
-import { type FaultMix, NO_FAULTS, startFaultyRpc } from "../../scripts/lib/faultyRpc";
-import { deployDimo } from "../chain/deploy";
-import { createChain } from "../chain/scenario";
+import { spreadHistory } from "../../devnet/activity";
+import { cassetteChain, type PinnedChain, startPinnedAnvil } from "../../devnet/demoChain";
+import { deployDimo } from "../../devnet/deploy";
+import { createChain } from "../../devnet/scenario";
+import type { CassetteChain } from "../../scripts/replay/cassette";
+import type { StateDigest } from "../../scripts/replay/digest";
+import { type FaultMix, NO_FAULTS, startFaultyRpc } from "../../scripts/replay/faultyRpc";
 import { syncedDigest } from "../support/replay";
-import { spreadHistory } from "./support/history";
 import { BASE_SEED, caseSeed, FULL, selectCases, withRepro } from "./support/seeds";
 
 // The indexer synced through a misbehaving RPC (seeded errors, 429s, dropped connections, hangs past

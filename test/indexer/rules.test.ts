@@ -1,6 +1,6 @@
 import { type Address, getAddress, stringToHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEV_ACCOUNTS, permissionMask, type ScenarioChain } from "../chain/scenario";
+import { DEV_ACCOUNTS, permissionMask, type ScenarioChain } from "../../devnet/scenario";
 import { type Stack, startStack } from "../support/stack";
 
 // Every rule of SPEC §3, driven by real transactions on anvil through the real Ponder indexer into

@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readCassette } from "../../scripts/lib/cassette";
-import { startDemoChain } from "../../scripts/lib/demoChain";
-import type { StateDigest } from "../../scripts/lib/digest";
-import { ROOT } from "../../scripts/lib/paths";
+import { startDemoChain } from "../../devnet/demoChain";
+import { readCassette } from "../../scripts/replay/cassette";
+import type { StateDigest } from "../../scripts/replay/digest";
+import { ROOT } from "../../scripts/runtime/paths";
 import { serveCassette, syncedDigest } from "../support/replay";
 
 // The committed cassette of the devnet demo history replays to the committed digest, twice, and to

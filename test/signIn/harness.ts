@@ -7,9 +7,9 @@ import pino from "pino";
 import { createApp } from "../../api/app";
 import { createDatabase } from "../../api/db/database";
 import { migrateToLatest } from "../../api/db/migrate";
-import type { Mail, Mailer } from "../../api/services/mailer";
+import type { Mail, Mailer } from "../../api/services/console/mailer";
 import { type Config, loadConfig } from "../../config/env";
-import { freePort } from "../../scripts/lib/ports";
+import { freePort } from "../../scripts/runtime/ports";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { Browser } from "./browser";
 

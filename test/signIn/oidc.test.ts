@@ -1,6 +1,6 @@
 import { decodeJwt, decodeProtectedHeader, exportPKCS8, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../scripts/lib/ports";
+import { freePort } from "../../scripts/runtime/ports";
 import { Browser, parseForm } from "./browser";
 import { type SignInHarness, signInHarness } from "./harness";
 import { type OpAccount, startTestOp, type TestOp } from "./oidcProvider";

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { BrowserContext, CDPSession, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../scripts/lib/ports";
+import { freePort } from "../../scripts/runtime/ports";
 import { type Chromium, launchChromium } from "../support/chromium";
 import type { Browser as HttpBrowser } from "./browser";
 import { type SignInHarness, signInHarness } from "./harness";

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { type EmbeddedPg, startEmbeddedPostgres } from "../../scripts/lib/embeddedPostgres";
+import { type EmbeddedPg, startEmbeddedPostgres } from "../../scripts/runtime/embeddedPostgres";
 
 declare module "vitest" {
   export interface ProvidedContext {

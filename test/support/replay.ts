@@ -1,9 +1,9 @@
-import type { CassetteChain } from "../../scripts/lib/cassette";
-import { type StateDigest, stateDigest } from "../../scripts/lib/digest";
-import { type SyncedIndexer, syncIndexer } from "../../scripts/lib/syncRun";
+import type { CassetteChain } from "../../scripts/replay/cassette";
+import { type StateDigest, stateDigest } from "../../scripts/replay/digest";
+import { type SyncedIndexer, syncIndexer } from "../../scripts/replay/syncRun";
 import { createTestDatabase } from "./database";
 
-export { type CassetteIndex, replayCassette, serveCassette } from "../../scripts/lib/rpcReplay";
+export { type CassetteIndex, replayCassette, serveCassette } from "../../scripts/replay/rpcReplay";
 
 /**
  * Syncs the real indexer from `rpcUrl` (a chain or a replayed cassette) on a fresh test database up

@@ -1,11 +1,11 @@
 import pg from "pg";
-import { cassetteChain } from "../../scripts/lib/demoChain";
-import { VIEWS_SCHEMA } from "../../scripts/lib/deploymentSchema";
-import { type IndexerProcess, type PonderLog, startIndexer } from "../../scripts/lib/indexer";
-import { indexerEnv } from "../../scripts/lib/syncRun";
-import { type AnvilInstance, startAnvil } from "../chain/anvil";
-import { type Deployment, deployDimo } from "../chain/deploy";
-import { createChain, type ScenarioChain } from "../chain/scenario";
+import { type AnvilInstance, startAnvil } from "../../devnet/anvil";
+import { cassetteChain } from "../../devnet/demoChain";
+import { type Deployment, deployDimo } from "../../devnet/deploy";
+import { createChain, type ScenarioChain } from "../../devnet/scenario";
+import { indexerEnv } from "../../scripts/replay/syncRun";
+import { VIEWS_SCHEMA } from "../../scripts/runtime/deploymentSchema";
+import { type IndexerProcess, type PonderLog, startIndexer } from "../../scripts/runtime/indexer";
 import { createTestDatabase, type TestDatabase } from "./database";
 
 export type Stack = {

@@ -4,7 +4,7 @@ import { type Kysely, sql } from "kysely";
  * Console operations: every chain write the console makes (or prepares for an external wallet),
  * followed from prepared/submitted to mined and indexed. A managed wallet's nonces come from the
  * chain's pending count and its own in-flight operations, under a per-wallet advisory lock (see
- * api/services/operations/sender.ts). API-key labels live in console.api_key_labels (0100).
+ * api/services/console/operations/sender.ts). API-key labels live in console.api_key_labels (0100).
  */
 // biome-ignore lint/suspicious/noExplicitAny: migrations see the database as it was, untyped.
 export async function up(db: Kysely<any>): Promise<void> {

@@ -1,10 +1,13 @@
 import type { MiddlewareHandler } from "hono";
+import type { ConsoleAuth } from "../../http/session";
 import type { ApiApp } from "../../http/types";
-import type { ConsoleServices } from "../../services/console";
-import { registerConsoleAuthRoutes } from "./auth";
-import { registerConsoleLicenseRoutes } from "./licenses";
-import { registerConsoleMeRoutes } from "./me";
-import { registerConsoleWalletRoutes } from "./wallets";
+import type { ConsoleServices } from "../../services/index";
+import { registerAccountRoutes } from "./accounts";
+import { registerLicenseViewRoutes } from "./licenses/views";
+import { registerLicenseWriteRoutes } from "./licenses/writes";
+import { registerOperationRoutes } from "./operations";
+import { registerSignInRoutes } from "./signIn";
+import { registerWalletRoutes } from "./wallets";
 
 /** Console answers are per account: never stored by shared caches, refused to other sites' writes. */
 const privateAnswers: MiddlewareHandler = async (c, next) => {
@@ -13,8 +16,9 @@ const privateAnswers: MiddlewareHandler = async (c, next) => {
   c.header("Vary", "Cookie", { append: true });
 };
 
-export function registerConsoleRoutes(app: ApiApp, s: ConsoleServices) {
-  app.use("/console/*", privateAnswers, s.auth.checkOrigin);
+/** Every /console route, behind the console middleware (no-store, Origin check), in one order. */
+export function registerConsoleRoutes(app: ApiApp, s: ConsoleServices, auth: ConsoleAuth) {
+  app.use("/console/*", privateAnswers, auth.checkOrigin);
   app.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",
     in: "cookie",
@@ -22,8 +26,10 @@ export function registerConsoleRoutes(app: ApiApp, s: ConsoleServices) {
     description:
       "Session cookie set by sign-in (`__Host-dimo_session` outside http://localhost). Writes also need X-CSRF-Token.",
   });
-  registerConsoleAuthRoutes(app, s);
-  registerConsoleMeRoutes(app, s);
-  registerConsoleWalletRoutes(app, s);
-  registerConsoleLicenseRoutes(app, s);
+  registerSignInRoutes(app, s, auth);
+  registerAccountRoutes(app, s, auth);
+  registerWalletRoutes(app, s, auth);
+  registerLicenseViewRoutes(app, s, auth);
+  registerLicenseWriteRoutes(app, s, auth);
+  registerOperationRoutes(app, s, auth);
 }

@@ -1,6 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
-import { errorAt, json, SESSION_SECURITY, sessionErrors } from "../../http/consoleSchemas";
+import { commonErrors, limitQuery, notFoundError } from "../../http/schemas";
+import type { ConsoleAuth } from "../../http/session";
+import type { ApiApp } from "../../http/types";
+import type { ConsoleServices } from "../../services/index";
+import { needOps } from "../../services/index";
 import {
   Balances,
   BuyDcxBody,
@@ -9,11 +13,8 @@ import {
   OperationList,
   SubmittedBody,
   WaitQuery,
-} from "../../http/operationSchemas";
-import { commonErrors, limitQuery, notFoundError } from "../../http/schemas";
-import type { ApiApp } from "../../http/types";
-import type { ConsoleServices } from "../../services/console";
-import { needOps, type OperationServices } from "../../services/operations";
+} from "./operationSchemas";
+import { errorAt, json, SESSION_SECURITY, sessionErrors } from "./schemas";
 
 const tags = ["Console operations"];
 const IdParams = z.object({
@@ -24,8 +25,8 @@ const DEFAULT_WAIT_SECONDS = 20;
 const SSE_MAX_MS = 120_000;
 
 /** My operations: read, wait for, stream, report an external wallet's hash, cancel; DCX and balances. */
-export function registerOperationRoutes(app: ApiApp, s: ConsoleServices, ops: OperationServices | null) {
-  const middleware = s.auth.requireSession;
+export function registerOperationRoutes(app: ApiApp, s: ConsoleServices, auth: ConsoleAuth) {
+  const middleware = auth.requireSession;
 
   const getOne = createRoute({
     method: "get",
@@ -140,18 +141,18 @@ export function registerOperationRoutes(app: ApiApp, s: ConsoleServices, ops: Op
     const options = wait
       ? { status: wait, timeoutMs: (timeout ?? DEFAULT_WAIT_SECONDS) * 1000, signal: c.req.raw.signal }
       : undefined;
-    return c.json(await needOps(ops).engine.get(c.var.account.id, id, options), 200);
+    return c.json(await needOps(s.operations).engine.get(c.var.account.id, id, options), 200);
   });
 
   app.openapi(list, async (c) =>
     c.json(
-      { items: await needOps(ops).engine.list(c.var.account.id, c.req.valid("query").limit ?? 20) },
+      { items: await needOps(s.operations).engine.list(c.var.account.id, c.req.valid("query").limit ?? 20) },
       200,
     ),
   );
 
   app.openapi(events, async (c) => {
-    const engine = needOps(ops).engine;
+    const engine = needOps(s.operations).engine;
     const accountId = c.var.account.id;
     const { id } = c.req.valid("param");
     await engine.get(accountId, id); // 404 before the stream starts
@@ -166,7 +167,7 @@ export function registerOperationRoutes(app: ApiApp, s: ConsoleServices, ops: Op
 
   app.openapi(submitted, async (c) =>
     c.json(
-      await needOps(ops).engine.reportSubmitted(
+      await needOps(s.operations).engine.reportSubmitted(
         c.var.account.id,
         c.req.valid("param").id,
         c.req.valid("json").txHash,
@@ -176,15 +177,15 @@ export function registerOperationRoutes(app: ApiApp, s: ConsoleServices, ops: Op
   );
 
   app.openapi(cancel, async (c) =>
-    c.json(await needOps(ops).engine.cancel(c.var.account.id, c.req.valid("param").id), 200),
+    c.json(await needOps(s.operations).engine.cancel(c.var.account.id, c.req.valid("param").id), 200),
   );
 
   app.openapi(balances, async (c) =>
-    c.json({ items: await needOps(ops).dcx.balances(c.var.account.id) }, 200),
+    c.json({ items: await needOps(s.operations).dcx.balances(c.var.account.id) }, 200),
   );
 
   app.openapi(buyDcx, async (c) => {
-    const operation = await needOps(ops).dcx.buy(c.var.account.id, c.req.valid("json"));
+    const operation = await needOps(s.operations).dcx.buy(c.var.account.id, c.req.valid("json"));
     return c.json({ operation, warnings: [] }, 202);
   });
 }

@@ -1,4 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { addressSchema, commonErrors } from "../../http/schemas";
+import type { ConsoleAuth } from "../../http/session";
+import type { ApiApp } from "../../http/types";
+import type { ConsoleServices } from "../../services/index";
 import {
   errorAt,
   json,
@@ -9,15 +13,12 @@ import {
   sessionErrors,
   Wallet,
   WalletList,
-} from "../../http/consoleSchemas";
-import { addressSchema, commonErrors } from "../../http/schemas";
-import type { ApiApp } from "../../http/types";
-import type { ConsoleServices } from "../../services/console";
+} from "./schemas";
 
 const tags = ["Console wallets"];
 
-export function registerConsoleWalletRoutes(app: ApiApp, s: ConsoleServices) {
-  const middleware = s.auth.requireSession;
+export function registerWalletRoutes(app: ApiApp, s: ConsoleServices, auth: ConsoleAuth) {
+  const middleware = auth.requireSession;
 
   const list = createRoute({
     method: "get",

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import readline from "node:readline";
-import { node22, ROOT } from "../../../scripts/lib/paths";
+import { node22, ROOT } from "../../../scripts/runtime/paths";
 
 export type ApiProcess = {
   url: string;

@@ -1,4 +1,4 @@
-import { ROOT } from "../../../scripts/lib/paths";
+import { ROOT } from "../../../scripts/runtime/paths";
 
 // What must never come out of the API: stack traces, SQL, file paths and secrets, in a response
 // body or a log line. A match that the request itself contained (an echoed path in a 404 message)

@@ -1,4 +1,4 @@
-import { deriveSeed } from "../../../scripts/lib/prng";
+import { deriveSeed } from "../../../devnet/prng";
 
 // Fast vs full fault runs and seed plumbing. `npm test` runs a seeded subset of each scenario;
 // `npm run test:faults` (FAULTS=full) runs every case. A case's inputs depend only on (SEED, suite,

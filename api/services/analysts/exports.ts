@@ -1,0 +1,371 @@
+import { pipeline, Readable, Transform } from "node:stream";
+import pg from "pg";
+import QueryStream from "pg-query-stream";
+import { InvalidRequestError, RateLimitedError, UnavailableError } from "../../errors";
+
+// Streamed exports of the indexed tables as CSV or NDJSON, in constant memory: a server-side cursor
+// (pg-query-stream) feeds a Transform that formats rows, which feeds the HTTP response; each stage
+// only pulls when the next has room, so a slow client slows the cursor instead of filling memory.
+// Postgres only reads (every value as text) and Node formats: on two cores the database and the
+// formatting then run side by side instead of one waiting for the other.
+// Each export reads one REPEATABLE READ snapshot on its own connection from a small dedicated pool
+// (the API pool's 5 s statement and read timeouts are for requests, not downloads).
+
+export const DATASETS = ["licenses", "signers", "redirect-uris", "grants", "events"] as const;
+export type Dataset = (typeof DATASETS)[number];
+export type ExportFormat = "csv" | "ndjson";
+
+export type ExportFilter = {
+  fromBlock?: bigint | undefined;
+  toBlock?: bigint | undefined;
+  /** Unix seconds, inclusive. */
+  from?: bigint | undefined;
+  /** Unix seconds, exclusive. */
+  to?: bigint | undefined;
+};
+
+type Kind = "num" | "str" | "time" | "json" | "mask";
+type Column = { name: string; sql: string; kind: Kind };
+type Source = {
+  /** FROM clause (may be a subquery aliased `t`); `:devLicense` is the license contract address. */
+  from: string;
+  columns: Column[];
+  orderBy: string;
+  blockColumn: string;
+  timeColumn: string;
+};
+
+const MAX_ISO_SECONDS = 253_402_300_799; // 9999-12-31T23:59:59Z; chain times can be any uint256
+const MAX_ISO = "9999-12-31T23:59:59.000Z";
+
+/** Unix seconds (numeric text) → ISO-8601 UTC, far-future values clamped. */
+function isoTime(seconds: string): string {
+  const n = Number(seconds);
+  return n >= MAX_ISO_SECONDS ? MAX_ISO : new Date(n * 1000).toISOString();
+}
+
+const col = (name: string, kind: Kind = "str", sql = name): Column => ({ name, sql, kind });
+
+/** SPEC §5 datasets: rows of the `dimo` views, one export column per field. */
+const SOURCES: Record<Dataset, Source> = {
+  licenses: {
+    from: "dimo.license",
+    columns: [
+      col("token_id", "num"),
+      col("client_id"),
+      col("owner"),
+      col("alias"),
+      col("status"),
+      col("minted_at", "time"),
+      col("minted_block", "num"),
+      col("minted_tx"),
+      col("revoked_at", "time"),
+      col("revoked_block", "num"),
+      col("revoked_tx"),
+    ],
+    orderBy: "token_id",
+    blockColumn: "minted_block",
+    timeColumn: "minted_at",
+  },
+  signers: {
+    // expires_at as the contract computes it: the latest periodValidity (365 days before any event).
+    from: `(SELECT s.*, s.enabled_at + COALESCE(
+              (SELECT period_validity FROM dimo.license_contract WHERE address = :devLicense), 31536000) AS expires_at
+            FROM dimo.license_signer s) t`,
+    columns: [
+      col("token_id", "num"),
+      col("signer"),
+      col("enabled_at", "time"),
+      col("expires_at", "time"),
+      col("enabled_block", "num"),
+      col("enabled_tx"),
+    ],
+    orderBy: "token_id, signer",
+    blockColumn: "enabled_block",
+    timeColumn: "enabled_at",
+  },
+  "redirect-uris": {
+    from: "dimo.license_redirect_uri",
+    columns: [
+      col("token_id", "num"),
+      col("uri"),
+      col("enabled_at", "time"),
+      col("enabled_block", "num"),
+      col("enabled_tx"),
+    ],
+    orderBy: "token_id, uri",
+    blockColumn: "enabled_block",
+    timeColumn: "enabled_at",
+  },
+  grants: {
+    // Every grant on record, expired or not: SACD vehicle grants, legacy privileges, account grants.
+    from: `(SELECT 'sacd' AS kind, vehicle_id, NULL::text AS grantor, grantee, permissions,
+                   NULL::numeric AS privilege_id, expires_at, source, template_id, created_at, block_number, tx_hash
+              FROM dimo.vehicle_sacd
+            UNION ALL
+            SELECT 'privilege', vehicle_id, NULL, "user", NULL, privilege_id, expires_at, NULL, NULL, set_at,
+                   block_number, tx_hash
+              FROM dimo.vehicle_privilege
+            UNION ALL
+            SELECT 'account', NULL, grantor, grantee, permissions, NULL, expires_at, source, template_id,
+                   created_at, block_number, tx_hash
+              FROM dimo.account_sacd) t`,
+    columns: [
+      col("kind"),
+      col("vehicle_id", "num"),
+      col("grantor"),
+      col("grantee"),
+      col("permissions", "mask"),
+      col("privilege_id", "num"),
+      col("expires_at", "time"),
+      col("source"),
+      col("template_id"),
+      col("created_at", "time"),
+      col("block_number", "num"),
+      col("tx_hash"),
+    ],
+    orderBy: "kind, vehicle_id, grantor, grantee, privilege_id",
+    blockColumn: "block_number",
+    timeColumn: "created_at",
+  },
+  events: {
+    from: "dimo.license_event",
+    columns: [
+      col("block_number", "num"),
+      col("log_index", "num"),
+      col("tx_hash"),
+      col("timestamp", "time", '"timestamp"'),
+      col("token_id", "num"),
+      col("type"),
+      col("args", "json"),
+    ],
+    orderBy: "block_number, log_index",
+    blockColumn: "block_number",
+    timeColumn: '"timestamp"',
+  },
+};
+
+export const EXPORT_COLUMNS: Record<Dataset, string[]> = Object.fromEntries(
+  DATASETS.map((d) => [d, SOURCES[d].columns.map((c) => c.name)]),
+) as Record<Dataset, string[]>;
+
+/** The export query: every column as text, in export order. */
+export function exportQuery(
+  dataset: Dataset,
+  filter: ExportFilter,
+  devLicense: string,
+): { text: string; values: unknown[] } {
+  const s = SOURCES[dataset];
+  const values: unknown[] = [];
+  let from = s.from;
+  if (from.includes(":devLicense")) {
+    values.push(devLicense);
+    from = from.replace(":devLicense", `$${values.length}`);
+  }
+  const where: string[] = [];
+  const bound = (op: string, column: string, v: bigint | undefined) => {
+    if (v === undefined) return;
+    values.push(v.toString());
+    where.push(`${column} ${op} $${values.length}::numeric`);
+  };
+  bound(">=", s.blockColumn, filter.fromBlock);
+  bound("<=", s.blockColumn, filter.toBlock);
+  bound(">=", s.timeColumn, filter.from);
+  bound("<", s.timeColumn, filter.to);
+  const select = s.columns.map((c) => `(${c.sql})::text`).join(", ");
+  const filters = where.length ? ` WHERE ${where.join(" AND ")}` : "";
+  return { text: `SELECT ${select} FROM ${from}${filters} ORDER BY ${s.orderBy}`, values };
+}
+
+/** RFC 4180: a field is quoted when it holds a comma, a quote or a line break. */
+export function csvField(v: string | null): string {
+  if (v === null) return "";
+  return /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+}
+
+type Format = (v: string) => string;
+const hex = (v: string) => `0x${BigInt(v).toString(16)}`;
+/** How a non-null value is written; null is `null` in NDJSON and an empty field in CSV. */
+const JSON_VALUE: Record<Kind, Format> = {
+  num: (v) => v, // numeric text is a JSON number as it is (no exponent form)
+  str: (v) => JSON.stringify(v),
+  time: (v) => `"${isoTime(v)}"`,
+  json: (v) => v, // already JSON
+  mask: (v) => `"${hex(v)}"`,
+};
+const CSV_VALUE: Record<Kind, Format> = {
+  num: (v) => v,
+  str: csvField,
+  time: isoTime,
+  json: csvField,
+  mask: hex,
+};
+
+/** A function from a row (text values in column order) to one output line. */
+export function lineFormat(dataset: Dataset, format: ExportFormat): (row: (string | null)[]) => string {
+  const columns = SOURCES[dataset].columns;
+  if (format === "csv") {
+    const fns = columns.map((c) => CSV_VALUE[c.kind]);
+    return (row) => {
+      let line = "";
+      for (let i = 0; i < fns.length; i++) {
+        const v = row[i];
+        line += `${i ? "," : ""}${v === null || v === undefined ? "" : fns[i]!(v)}`;
+      }
+      return `${line}\r\n`;
+    };
+  }
+  const keys = columns.map((c, i) => `${i ? "," : "{"}${JSON.stringify(c.name)}:`);
+  const fns = columns.map((c) => JSON_VALUE[c.kind]);
+  return (row) => {
+    let line = "";
+    for (let i = 0; i < fns.length; i++) {
+      const v = row[i];
+      line += keys[i] + (v === null || v === undefined ? "null" : fns[i]!(v));
+    }
+    return `${line}}\n`;
+  };
+}
+
+const CHUNK = 64 * 1024;
+
+function formatter(line: (row: (string | null)[]) => string, header: string | null): Transform {
+  let buffer = header ?? "";
+  return new Transform({
+    writableObjectMode: true,
+    readableHighWaterMark: CHUNK,
+    transform(row: (string | null)[], _encoding, done) {
+      buffer += line(row);
+      if (buffer.length >= CHUNK) {
+        this.push(buffer);
+        buffer = "";
+      }
+      done();
+    },
+    flush(done) {
+      if (buffer) this.push(buffer);
+      done();
+    },
+  });
+}
+
+export type ExportOptions = {
+  /** Concurrent exports (each holds one connection for its duration). */
+  maxConcurrent?: number;
+  /** An export whose client reads nothing for this long is ended (its connection freed). */
+  stallMs?: number;
+  /** Longest an export may run. */
+  maxDurationMs?: number;
+};
+
+export type ExportService = ReturnType<typeof exportService>;
+
+export function exportService(databaseUrl: string | undefined, devLicense: string, opts: ExportOptions = {}) {
+  const maxConcurrent = opts.maxConcurrent ?? 4;
+  const stallMs = opts.stallMs ?? 60_000;
+  let pool: pg.Pool | null = null;
+  let running = 0;
+  /** Rows taken from cursors so far (all exports): lets tests see backpressure at work. */
+  const stats = { rowsRead: 0 };
+  const getPool = () => {
+    pool ??= new pg.Pool({
+      connectionString: databaseUrl,
+      max: maxConcurrent,
+      idleTimeoutMillis: 10_000,
+      connectionTimeoutMillis: 5_000,
+      allowExitOnIdle: true,
+      application_name: "dimo-console-export",
+    });
+    pool.on("error", () => {}); // an idle connection dropping is replaced on the next export
+    return pool;
+  };
+
+  return {
+    stats,
+    /** Exports in progress (each holds a connection). */
+    running: () => running,
+    /**
+     * Starts an export and resolves once Postgres accepted the query (so a missing view is still a
+     * 503 envelope, not a broken download); the stream then carries the rows.
+     */
+    async open(dataset: Dataset, format: ExportFormat, filter: ExportFilter): Promise<Readable> {
+      if (!databaseUrl) throw new UnavailableError("Exports are not configured on this server");
+      if (
+        filter.fromBlock !== undefined &&
+        filter.toBlock !== undefined &&
+        filter.fromBlock > filter.toBlock
+      ) {
+        throw new InvalidRequestError("fromBlock must not be greater than toBlock");
+      }
+      if (filter.from !== undefined && filter.to !== undefined && filter.from >= filter.to) {
+        throw new InvalidRequestError("from must be earlier than to");
+      }
+      if (running >= maxConcurrent) {
+        throw new RateLimitedError(
+          `${maxConcurrent} exports are already running; retry when one has finished`,
+        );
+      }
+      running++;
+      let client: pg.PoolClient | undefined;
+      try {
+        client = await getPool().connect();
+        const query = exportQuery(dataset, filter, devLicense);
+        await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        await client.query(`SET LOCAL statement_timeout = ${Math.floor(opts.maxDurationMs ?? 15 * 60_000)}`);
+        // Plan and check it (views present, parameters valid) before answering 200.
+        await client.query(`SELECT * FROM (${query.text}) q LIMIT 0`, query.values);
+        const rows = client.query(
+          new QueryStream(query.text, query.values, { batchSize: 5_000, rowMode: "array" }),
+        );
+        const header = format === "csv" ? `${EXPORT_COLUMNS[dataset].join(",")}\r\n` : null;
+        const out = formatter(lineFormat(dataset, format), header);
+        const held = client;
+        let last = Date.now();
+        rows.on("data", () => {
+          last = Date.now();
+          stats.rowsRead++;
+        });
+        // Stalled = nothing taken for stallMs while our output buffer is full (a slow query is not a stall).
+        const watchdog = setInterval(
+          () => {
+            if (out.readableLength < out.readableHighWaterMark) last = Date.now();
+            else if (Date.now() - last > stallMs)
+              out.destroy(new Error("export stalled: the client stopped reading"));
+          },
+          Math.min(stallMs / 4, 10_000),
+        );
+        watchdog.unref();
+        pipeline(rows, out, (error) => {
+          clearInterval(watchdog);
+          // A failed or abandoned cursor leaves the connection mid-protocol: destroy it.
+          const done = error ? Promise.reject(error) : held.query("COMMIT");
+          done.then(
+            () => held.release(),
+            (e: unknown) => held.release(e instanceof Error ? e : new Error(String(e))),
+          );
+          running--;
+        });
+        return out;
+      } catch (error) {
+        running--;
+        if (client) {
+          await client.query("ROLLBACK").catch(() => {});
+          client.release();
+        }
+        throw error;
+      }
+    },
+    async close() {
+      await pool?.end();
+      pool = null;
+    },
+  };
+}
+
+export const CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: "text/csv; charset=utf-8",
+  ndjson: "application/x-ndjson; charset=utf-8",
+};
+
+/** A web stream of the export, for a fetch-style Response. */
+export const toWeb = (stream: Readable) => Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>;

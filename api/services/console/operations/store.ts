@@ -1,0 +1,297 @@
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import { getAddress } from "viem";
+import type { Database } from "../../../db/database";
+import type { OperationTable } from "../../../db/operationTables";
+import { ConflictError, NotFoundError } from "../../../errors";
+import type { TxRequest } from "./calls";
+import type { Operation, OperationError, OperationKind, OperationStatus } from "./types";
+
+type Row = Selectable<OperationTable>;
+
+export type NewOperation = {
+  accountId: string;
+  kind: OperationKind;
+  wallet: { address: string; kind: "managed" | "external" };
+  chainId: number;
+  tx: TxRequest;
+  params: Record<string, unknown>;
+  tokenId?: bigint | null;
+  /** An alias this operation claims until it is indexed or fails (unique among open operations). */
+  alias?: string | null;
+};
+
+const OPEN: OperationStatus[] = ["prepared", "submitted", "mined"];
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function shapeOperation(row: Row): Operation {
+  return {
+    id: row.id,
+    kind: row.kind as OperationKind,
+    status: row.status,
+    txHash: row.tx_hash,
+    error: row.error,
+    wallet: { address: getAddress(row.wallet_address), kind: row.wallet_kind },
+    tokenId: row.token_id === null ? null : Number(row.token_id),
+    params: row.params,
+    result: row.result,
+    transaction: {
+      chainId: Number(row.chain_id),
+      to: getAddress(row.to_address),
+      data: row.data,
+      value: row.value,
+      nonce: row.nonce === null ? null : Number(row.nonce),
+    },
+    blockNumber: row.block_number === null ? null : Number(row.block_number),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    submittedAt: iso(row.submitted_at),
+    minedAt: iso(row.mined_at),
+    indexedAt: iso(row.indexed_at),
+  };
+}
+
+const isUniqueViolation = (error: unknown, constraint: string) =>
+  typeof error === "object" &&
+  error !== null &&
+  (error as { code?: string }).code === "23505" &&
+  (error as { constraint?: string }).constraint === constraint;
+
+/** The operations table: inserts, reads and the conditional status moves (safe across replicas). */
+export function operationStore(db: Kysely<Database>, clock: () => Date) {
+  const columns = "console.operations" as const;
+
+  return {
+    async insert(op: NewOperation): Promise<Row> {
+      const now = clock();
+      try {
+        return (await db
+          .insertInto(columns)
+          .values({
+            account_id: op.accountId,
+            kind: op.kind,
+            status: "prepared",
+            wallet_address: op.wallet.address.toLowerCase(),
+            wallet_kind: op.wallet.kind,
+            chain_id: op.chainId,
+            to_address: op.tx.to.toLowerCase(),
+            data: op.tx.data,
+            value: op.tx.value,
+            params: JSON.stringify(op.params),
+            token_id: op.tokenId ?? null,
+            alias: op.alias ?? null,
+            created_at: now,
+            updated_at: now,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow()) as Row;
+      } catch (error) {
+        if (isUniqueViolation(error, "operations_open_alias")) {
+          throw new ConflictError(
+            `The alias ${JSON.stringify(op.alias)} is pending in another operation; wait for it to finish or pick another`,
+            { reason: "alias_pending" },
+          );
+        }
+        throw error;
+      }
+    },
+
+    async get(id: string): Promise<Row | null> {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+      return (
+        ((await db.selectFrom(columns).selectAll().where("id", "=", id).executeTakeFirst()) as Row) ?? null
+      );
+    },
+
+    /** One of the account's operations, or 404 (another account's id is answered the same). */
+    async getOwned(accountId: string, id: string): Promise<Row> {
+      const row = await this.get(id);
+      if (!row || row.account_id !== accountId) throw new NotFoundError(`No operation ${id}`);
+      return row;
+    },
+
+    async listOwned(accountId: string, limit: number): Promise<Row[]> {
+      return (await db
+        .selectFrom(columns)
+        .selectAll()
+        .where("account_id", "=", accountId)
+        .orderBy("created_at", "desc")
+        .orderBy("id", "desc")
+        .limit(limit)
+        .execute()) as Row[];
+    },
+
+    /** prepared → submitted, with the hash (inside the sender's lock transaction for managed wallets). */
+    async markSubmitted(
+      trx: Kysely<Database> | Transaction<Database>,
+      id: string,
+      txHash: string,
+      nonce: number,
+    ): Promise<boolean> {
+      const now = clock();
+      const r = await trx
+        .updateTable(columns)
+        .set({
+          status: "submitted",
+          tx_hash: txHash.toLowerCase(),
+          nonce,
+          submitted_at: now,
+          updated_at: now,
+        })
+        .where("id", "=", id)
+        .where("status", "=", "prepared")
+        .executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    },
+
+    /**
+     * A managed wallet's operation, signed: submitted with its hash, nonce and bytes, committed
+     * BEFORE the node is sent them (write-ahead; see sender.ts). A re-signed attempt (the node said
+     * "nonce too low") replaces the one the node refused.
+     */
+    async markSigned(id: string, txHash: string, nonce: number, rawTx: string): Promise<boolean> {
+      const now = clock();
+      const r = await db
+        .updateTable(columns)
+        .set({
+          status: "submitted",
+          tx_hash: txHash.toLowerCase(),
+          nonce,
+          raw_tx: rawTx,
+          submitted_at: now,
+          updated_at: now,
+        })
+        .where("id", "=", id)
+        .where((eb) =>
+          eb.or([
+            eb("status", "=", "prepared"),
+            eb.and([eb("status", "=", "submitted"), eb("raw_tx", "is not", null)]),
+          ]),
+        )
+        .executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    },
+
+    /** submitted → mined (once, whichever follower sees the receipt first). */
+    async markMined(
+      id: string,
+      mined: { blockNumber: bigint; result?: Record<string, unknown>; tokenId?: bigint },
+    ): Promise<boolean> {
+      const now = clock();
+      const r = await db
+        .updateTable(columns)
+        .set({
+          status: "mined",
+          block_number: mined.blockNumber,
+          mined_at: now,
+          updated_at: now,
+          ...(mined.result ? { result: JSON.stringify(mined.result) } : {}),
+          ...(mined.tokenId !== undefined ? { token_id: mined.tokenId } : {}),
+        })
+        .where("id", "=", id)
+        .where("status", "=", "submitted")
+        .executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    },
+
+    /**
+     * A mined operation whose receipt moved (a reorg put the transaction in another block) or
+     * vanished (back to submitted, to be mined again): the follower re-checks stale mined rows.
+     */
+    async remine(id: string, blockNumber: bigint | null): Promise<boolean> {
+      const now = clock();
+      const r = await db
+        .updateTable(columns)
+        .set(
+          blockNumber === null
+            ? { status: "submitted", block_number: null, mined_at: null, updated_at: now }
+            : { block_number: blockNumber, updated_at: now },
+        )
+        .where("id", "=", id)
+        .where("status", "=", "mined")
+        .executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    },
+
+    /** Any open status → failed, with the reason; a finished operation is left alone. */
+    async markFailed(id: string, error: OperationError, blockNumber?: bigint): Promise<boolean> {
+      const now = clock();
+      const r = await db
+        .updateTable(columns)
+        .set({
+          status: "failed",
+          error: JSON.stringify(error),
+          updated_at: now,
+          ...(blockNumber !== undefined ? { block_number: blockNumber, mined_at: now } : {}),
+        })
+        .where("id", "=", id)
+        .where("status", "in", OPEN)
+        .executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    },
+
+    /**
+     * mined → indexed for every operation the API's own reads now show: the indexer has passed
+     * its block, and (for license writes) the license history holds its transaction — every
+     * DevLicense event lands in dimo.license_event in the same indexer commit as the rows it
+     * changes. Writes the indexer does not follow (DIMO/DCX) are read over RPC: mined is enough.
+     */
+    async markIndexed(indexedBlock: bigint): Promise<string[]> {
+      const now = clock();
+      const rows = await db
+        .updateTable(`${columns} as o`)
+        .set({ status: "indexed", indexed_at: now, updated_at: now })
+        .where("o.status", "=", "mined")
+        .where("o.block_number", "<=", indexedBlock.toString())
+        .where((eb) =>
+          eb.or([
+            eb("o.kind", "in", ["approve_dimo", "buy_dcx", "devnet_faucet"]),
+            eb.exists(
+              eb
+                .selectFrom("dimo.license_event as e")
+                .select(sql`1`.as("one"))
+                .whereRef("e.block_number", "=", sql`o.block_number`)
+                .whereRef("e.tx_hash", "=", "o.tx_hash"),
+            ),
+          ]),
+        )
+        .returning("o.id")
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
+    /** Open operations the follower works on, oldest first (bounded). */
+    async open(limit = 500): Promise<Row[]> {
+      return (await db
+        .selectFrom(columns)
+        .selectAll()
+        .where("status", "in", ["submitted", "mined"])
+        .orderBy("updated_at")
+        .limit(limit)
+        .execute()) as Row[];
+    },
+
+    /** Prepared operations nobody sent in time: failed, freeing any alias they reserved. */
+    async expirePrepared(olderThan: Date): Promise<string[]> {
+      const now = clock();
+      const rows = await db
+        .updateTable(columns)
+        .set({
+          status: "failed",
+          error: JSON.stringify({
+            code: "expired",
+            message: "Not submitted in time; start the operation again",
+          }),
+          updated_at: now,
+        })
+        .where("status", "=", "prepared")
+        .where("created_at", "<", olderThan)
+        .returning("id")
+        .execute();
+      return rows.map((r) => r.id);
+    },
+  };
+}
+
+export type OperationStore = ReturnType<typeof operationStore>;
+export type OperationRow = Row;

@@ -1,0 +1,139 @@
+import { randomInt } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import type { Database } from "../../../db/database";
+import { RateLimitedError, UnauthenticatedError } from "../../../errors";
+import { loggable } from "../../../lib/loggable";
+import { hmacSha256, safeEqual } from "../../../lib/tokens";
+import type { RateLimiter } from "../../rateLimits";
+import { parseEmail } from "../accounts/accounts";
+import type { Mailer } from "../mailer";
+
+export const CODE_TTL_SECONDS = 600;
+export const MAX_CODE_ATTEMPTS = 5;
+
+/** One message for every failure a guesser could tell apart (unknown email, wrong, expired, used). */
+export const INVALID_CODE = "Invalid or expired sign-in code; request a new one if needed";
+
+export type EmailCodeLimits = {
+  codesPerEmail: RateLimiter;
+  codesPerIp: RateLimiter;
+  verifyPerEmail: RateLimiter;
+  verifyPerIp: RateLimiter;
+};
+
+export type EmailCodeServiceDeps = {
+  db: Kysely<Database>;
+  clock: () => Date;
+  /** deriveKey(secret, "email-code"): codes are stored as HMACs under it. */
+  key: Buffer;
+  mailer: Mailer;
+  limits: EmailCodeLimits;
+  logger: Logger;
+};
+
+type VerifyOutcome = "ok" | "invalid" | "exhausted";
+
+/**
+ * One-time email sign-in codes. Requesting a code never looks at accounts, so the answer and its
+ * timing are the same whether or not the email has an account. Each email has at most one live
+ * code (a new request supersedes the old one); a code lives 10 minutes and allows 5 guesses.
+ */
+export function emailCodeService(deps: EmailCodeServiceDeps) {
+  const { db, clock, limits } = deps;
+  const hash = (email: string, code: string) => hmacSha256(deps.key, email, code);
+
+  return {
+    async request(email: string, ip: string): Promise<void> {
+      const normalized = parseEmail(email);
+      await limits.codesPerIp.consume(
+        ip,
+        "Too many sign-in codes requested from this network; try again later",
+      );
+      await limits.codesPerEmail.consume(
+        normalized,
+        "Too many sign-in codes requested for this email; try again later",
+      );
+      const code = randomInt(0, 1_000_000).toString().padStart(6, "0");
+      const now = clock();
+      await db.transaction().execute(async (trx) => {
+        // Old rows of this email serve nothing any more; removing them here keeps the table bounded.
+        await trx
+          .deleteFrom("console.email_codes")
+          .where("email", "=", normalized)
+          .where("created_at", "<", new Date(now.getTime() - 86_400_000))
+          .execute();
+        await trx
+          .updateTable("console.email_codes")
+          .set({ consumed_at: now })
+          .where("email", "=", normalized)
+          .where("consumed_at", "is", null)
+          .execute();
+        await trx
+          .insertInto("console.email_codes")
+          .values({
+            email: normalized,
+            code_hash: hash(normalized, code),
+            created_at: now,
+            expires_at: new Date(now.getTime() + CODE_TTL_SECONDS * 1000),
+          })
+          .execute();
+      });
+      try {
+        await deps.mailer.send({
+          to: normalized,
+          subject: `${code} is your DIMO Developer Console sign-in code`,
+          text:
+            `Your sign-in code is ${code}\n\nIt expires in ${CODE_TTL_SECONDS / 60} minutes. ` +
+            "If you did not ask for it, ignore this email: nobody can sign in without the code.\n",
+        });
+      } catch (error) {
+        // Same answer either way: a delivery failure must not tell callers anything about the address.
+        deps.logger.warn({ error: loggable(error) }, "sign-in code email not sent");
+      }
+    },
+
+    /** The normalized email once `code` proves it; consumes the code. */
+    async verify(email: string, code: string, ip: string): Promise<string> {
+      const normalized = parseEmail(email);
+      await limits.verifyPerIp.consume(ip, "Too many sign-in attempts from this network; try again later");
+      await limits.verifyPerEmail.consume(
+        normalized,
+        "Too many sign-in attempts for this email; try again later",
+      );
+      const now = clock();
+      // Decided inside the transaction, thrown after it: a wrong guess must commit its attempt.
+      const outcome = await db.transaction().execute(async (trx): Promise<VerifyOutcome> => {
+        const row = await trx
+          .selectFrom("console.email_codes")
+          .select(["id", "code_hash", "expires_at", "attempts"])
+          .where("email", "=", normalized)
+          .where("consumed_at", "is", null)
+          .orderBy("id", "desc")
+          .limit(1)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!row || row.expires_at.getTime() <= now.getTime()) return "invalid";
+        if (row.attempts >= MAX_CODE_ATTEMPTS) return "exhausted";
+        if (safeEqual(row.code_hash, hash(normalized, code))) {
+          await trx
+            .updateTable("console.email_codes")
+            .set({ consumed_at: now })
+            .where("id", "=", row.id)
+            .execute();
+          return "ok";
+        }
+        const attempts = row.attempts + 1;
+        await trx.updateTable("console.email_codes").set({ attempts }).where("id", "=", row.id).execute();
+        return attempts >= MAX_CODE_ATTEMPTS ? "exhausted" : "invalid";
+      });
+      if (outcome === "exhausted") {
+        throw new RateLimitedError("Too many wrong codes; request a new sign-in code");
+      }
+      if (outcome === "invalid") throw new UnauthenticatedError(INVALID_CODE);
+      return normalized;
+    },
+  };
+}
+
+export type EmailCodeService = ReturnType<typeof emailCodeService>;

@@ -1,0 +1,319 @@
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import type { Config } from "../../config/env";
+import type { Database } from "../db/database";
+import { UnavailableError } from "../errors";
+import type { ChainHead } from "../lib/chainHead";
+import { CursorCodec } from "../lib/cursor";
+import { deriveKey } from "../lib/secret";
+import { loadWalletKey, type WalletKey } from "../lib/walletKey";
+import { type ExportService, exportService } from "./analysts/exports";
+import { type TimeSeriesService, timeSeriesService } from "./analysts/timeseries";
+import { type AccountService, accountService } from "./console/accounts/accounts";
+import { type IdentityService, identityService } from "./console/accounts/identities";
+import { type SessionService, sessionService } from "./console/accounts/sessions";
+import { type ConsoleLicenseService, consoleLicenseService } from "./console/licenses/views";
+import { type LicenseOperations, licenseOperations } from "./console/licenses/writes";
+import { createMailer, type Mailer } from "./console/mailer";
+import { createOpsChain } from "./console/operations/chain";
+import { type OperationEngine, operationEngine } from "./console/operations/engine";
+import { type EmailCodeService, emailCodeService } from "./console/signIn/emailCodes";
+import { type OAuthSignIn, oauthSignIn } from "./console/signIn/oauth";
+import { oauthStateStore } from "./console/signIn/oauthStates";
+import { type PasskeyService, passkeyService } from "./console/signIn/passkeys";
+import { configuredProviders } from "./console/signIn/providers";
+import { webauthnChallengeStore } from "./console/signIn/webauthnChallenges";
+import { type DcxService, dcxService } from "./console/wallets/dcx";
+import { type WalletLinkService, walletLinkService } from "./console/wallets/walletLinks";
+import { type WalletService, walletService } from "./console/wallets/wallets";
+import { type DeveloperService, developerService } from "./loginWithDimo/developers";
+import { type ExchangeService, exchangeService } from "./loginWithDimo/exchange";
+import { type LoginService, loginService } from "./loginWithDimo/login";
+import { type SigningKeys, signingKeys } from "./loginWithDimo/signingKeys";
+import { type AliasService, aliasService } from "./public/aliases";
+import type { ServiceContext } from "./public/context";
+import { type EventService, eventService } from "./public/events";
+import { type LicenseService, licenseService } from "./public/licenses";
+import { type StatsService, statsService } from "./public/stats";
+import { type VehicleService, vehicleService } from "./public/vehicles";
+import { type RateLimiter, rateLimiter } from "./rateLimits";
+import { type IndexerStatusService, indexerStatusService } from "./system/indexerStatus";
+
+export type ServiceDeps = {
+  db: Kysely<Database>;
+  /** Wall clock for every expiry comparison (signers, grants, sessions); tests pin it. */
+  clock: () => Date;
+  /** Already redacting (api/http/redact.ts): services log what they like. */
+  logger: Logger;
+  config: Config;
+  /** The chain's head block (api/lib/chainHead.ts caches the RPC answer ≤ 1 s). */
+  chain: ChainHead;
+  /** Root secret (api/lib/secret.ts): cursors, CSRF, codes and signing keys use keys derived from it. */
+  secret: Buffer;
+  /** Managed-wallet encryption key; default: WALLET_ENCRYPTION_KEY or the DATA_DIR key file, on first use. */
+  walletKey?: WalletKey;
+  /** Default: SMTP_URL, else the dev mailbox in DATA_DIR. */
+  mailer?: Mailer;
+  /** The chain console writes go to (operations); without it they answer 503. */
+  rpcUrl?: string;
+  /** The database `db` uses: streamed exports and the commit listener open their own connections. */
+  databaseUrl?: string;
+};
+
+/** The background work of an app: the operation follower (started by server.ts after listening). */
+export type Background = { start(): void; stop(): Promise<void> };
+
+export type PublicServices = {
+  licenses: LicenseService;
+  vehicles: VehicleService;
+  events: EventService;
+  aliases: AliasService;
+  stats: StatsService;
+};
+
+export type AnalystServices = { exports: ExportService; timeseries: TimeSeriesService };
+
+export type SignInServices = {
+  emailCodes: EmailCodeService;
+  oauth: OAuthSignIn;
+  passkeys: PasskeyService;
+  /** Unauthenticated starts (provider redirects, passkey options) per client IP. */
+  startsPerIp: RateLimiter;
+  stateTtlSeconds: number;
+};
+
+/** Console writes: null when this API has no chain to write to (the routes answer 503). */
+export type OperationServices = {
+  engine: OperationEngine;
+  licenses: LicenseOperations;
+  dcx: DcxService;
+};
+
+export type ConsoleServices = {
+  accounts: AccountService;
+  identities: IdentityService;
+  sessions: SessionService;
+  signIn: SignInServices;
+  wallets: WalletService;
+  walletLinks: WalletLinkService;
+  licenses: ConsoleLicenseService;
+  operations: OperationServices | null;
+};
+
+export type LoginWithDimoServices = {
+  keys: SigningKeys;
+  /** Developer JWTs presented back to us (token exchange). */
+  developers: DeveloperService;
+  login: LoginService;
+  exchange: ExchangeService;
+  /** Challenges per client IP and per client id. */
+  challengeLimit: RateLimiter;
+};
+
+export type Services = {
+  public: PublicServices;
+  system: { indexer: IndexerStatusService };
+  analysts: AnalystServices;
+  console: ConsoleServices;
+  loginWithDimo: LoginWithDimoServices;
+  background: Background;
+};
+
+const IDLE: Background = { start() {}, stop: async () => {} };
+
+/**
+ * The one place services are built: each from its dependencies, in dependency order. Routes receive
+ * these and never build their own; nothing here knows about HTTP.
+ */
+export function createServices(deps: ServiceDeps): Services {
+  const { db, clock, logger, config } = deps;
+  const devLicense = config.chain.devLicense.toLowerCase();
+  const ctx: ServiceContext = {
+    db,
+    clock,
+    cursors: new CursorCodec(deriveKey(deps.secret, "cursor")),
+    devLicense,
+  };
+
+  // Public data and analysts: the indexed `dimo` views.
+  const publicServices: PublicServices = {
+    licenses: licenseService(ctx),
+    vehicles: vehicleService(ctx),
+    events: eventService(ctx),
+    aliases: aliasService(ctx),
+    stats: statsService(ctx),
+  };
+  const indexer = indexerStatusService({
+    db,
+    chain: deps.chain,
+    chainId: config.chain.chainId,
+    maxLagBlocks: config.api.readyMaxLagBlocks,
+  });
+  const analysts: AnalystServices = {
+    exports: exportService(deps.databaseUrl, devLicense),
+    timeseries: timeSeriesService(ctx),
+  };
+
+  // Console: accounts, sign-in, wallets, licenses, operations.
+  const c = config.console;
+  const limiter = (prefix: string, points: number) =>
+    rateLimiter(db, {
+      table: "account_rate_limits",
+      prefix,
+      points,
+      windowSeconds: c.rateLimits.windowSeconds,
+    });
+  let walletKey = deps.walletKey;
+  const wallets = walletService({
+    db,
+    clock,
+    walletKey: () => {
+      walletKey ??= loadWalletKey({ fromEnv: c.walletEncryptionKey, dataDir: config.dataDir });
+      return walletKey;
+    },
+  });
+  const accounts = accountService({ db, clock, wallets });
+  const identities = identityService({ db, clock });
+  const sessions = sessionService({
+    db,
+    clock,
+    csrfKey: deriveKey(deps.secret, "csrf"),
+    idleSeconds: c.sessionIdleSeconds,
+    maxSeconds: c.sessionMaxSeconds,
+  });
+  const signInCfg = config.signIn;
+  const signIn: SignInServices = {
+    emailCodes: emailCodeService({
+      db,
+      clock,
+      key: deriveKey(deps.secret, "email-code"),
+      mailer:
+        deps.mailer ??
+        createMailer({ smtpUrl: c.smtpUrl, from: c.smtpFrom, dataDir: config.dataDir, logger }),
+      limits: {
+        codesPerEmail: limiter("code_email", c.rateLimits.codesPerEmail),
+        codesPerIp: limiter("code_ip", c.rateLimits.codesPerIp),
+        verifyPerEmail: limiter("verify_email", c.rateLimits.verifyPerEmail),
+        verifyPerIp: limiter("verify_ip", c.rateLimits.verifyPerIp),
+      },
+      logger,
+    }),
+    oauth: oauthSignIn({
+      providers: configuredProviders(signInCfg),
+      states: oauthStateStore({ db, clock, ttlSeconds: signInCfg.stateTtlSeconds }),
+      accounts,
+      identities,
+      publicUrl: config.publicUrl,
+      sessionIdleSeconds: sessions.idleSeconds,
+    }),
+    passkeys: passkeyService({
+      db,
+      clock,
+      challenges: webauthnChallengeStore({ db, clock, ttlSeconds: signInCfg.passkeys.challengeTtlSeconds }),
+      rpId: signInCfg.passkeys.rpId,
+      rpName: signInCfg.passkeys.rpName,
+      origins: signInCfg.passkeys.origins,
+    }),
+    startsPerIp: limiter("signin_ip", signInCfg.rateLimitPerIp),
+    stateTtlSeconds: signInCfg.stateTtlSeconds,
+  };
+  const consoleLicenses = consoleLicenseService({
+    db,
+    clock,
+    licenses: publicServices.licenses,
+    vehicles: publicServices.vehicles,
+    events: publicServices.events,
+    wallets,
+    warningDays: c.signerExpiryWarningDays,
+  });
+  let operations: OperationServices | null = null;
+  let background = IDLE;
+  if (deps.rpcUrl) {
+    const engine = operationEngine({
+      db,
+      clock,
+      logger: logger.child({ module: "operations" }),
+      chain: createOpsChain(deps.rpcUrl, { ...config.chain, rpcUrl: deps.rpcUrl }),
+      wallets,
+      options: config.operations,
+      ...(deps.databaseUrl ? { databaseUrl: deps.databaseUrl } : {}),
+    });
+    operations = {
+      engine,
+      licenses: licenseOperations({ db, clock, engine, wallets }),
+      dcx: dcxService({ engine, wallets }),
+    };
+    background = engine.background;
+  }
+
+  // Login with DIMO: signing keys, challenges → developer JWTs, vehicle token exchange.
+  const login = config.login;
+  const keys = signingKeys({
+    db,
+    secret: deps.secret,
+    clock,
+    alg: login.jwtAlg,
+    maxTokenLifetimeSeconds: Math.max(login.jwtTtlSeconds, login.exchangeTtlSeconds),
+    logger,
+  });
+  const loginWithDimo: LoginWithDimoServices = {
+    keys,
+    developers: developerService({ db, keys, issuer: config.publicUrl }),
+    login: loginService({
+      db,
+      clock,
+      keys,
+      issuer: config.publicUrl,
+      chainId: config.chain.chainId,
+      devLicense,
+      jwtTtlSeconds: login.jwtTtlSeconds,
+      challengeTtlSeconds: login.challengeTtlSeconds,
+    }),
+    exchange: exchangeService({
+      db,
+      clock,
+      keys,
+      issuer: config.publicUrl,
+      chainId: config.chain.chainId,
+      vehicleId: config.chain.vehicleId,
+      ttlSeconds: login.exchangeTtlSeconds,
+    }),
+    challengeLimit: rateLimiter(db, {
+      table: "login_rate_limit",
+      prefix: "login",
+      points: 0,
+      windowSeconds: 60,
+    }),
+  };
+
+  return {
+    public: publicServices,
+    system: { indexer },
+    analysts,
+    console: {
+      accounts,
+      identities,
+      sessions,
+      signIn,
+      wallets,
+      walletLinks: walletLinkService({
+        db,
+        clock,
+        wallets,
+        publicUrl: config.publicUrl,
+        chainId: config.chain.chainId,
+      }),
+      licenses: consoleLicenses,
+      operations,
+    },
+    loginWithDimo,
+    background,
+  };
+}
+
+/** The operation services, or 503 when this API has no chain to write to. */
+export function needOps(ops: OperationServices | null): OperationServices {
+  if (!ops)
+    throw new UnavailableError("Console writes are unavailable: this API has no chain RPC configured");
+  return ops;
+}

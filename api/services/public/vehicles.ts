@@ -1,0 +1,184 @@
+import { jsonArrayFrom } from "kysely/helpers/postgres";
+import { NotFoundError } from "../../errors";
+import { isoFromSecondsOrNull, unixSeconds } from "../../lib/time";
+import { DEFAULT_LIMIT, type Page, type ServiceContext } from "./context";
+import {
+  checksum,
+  type Grant,
+  privilegeGrant,
+  type SharedVehicle,
+  sacdGrant,
+  sharedVehicle,
+  toNumber,
+} from "./shape";
+
+export type Vehicle = { vehicleId: number; owner: string; mintedAt: string | null; grants: Grant[] };
+
+export function vehicleService(ctx: ServiceContext) {
+  return {
+    /**
+     * Vehicles with an unexpired grant (SACD or legacy privilege) to `clientId`, vehicleId
+     * ascending, keyset on vehicleId. Both grant tables are indexed on (grantee|user, vehicle_id),
+     * so a page costs two index range scans whatever its depth.
+     */
+    async sharedWith(
+      tokenId: string,
+      clientId: string,
+      page: { limit?: number; cursor?: string },
+    ): Promise<Page<SharedVehicle>> {
+      const limit = page.limit ?? DEFAULT_LIMIT;
+      const now = unixSeconds(ctx.clock()).toString();
+      const filters = { tokenId };
+      const after =
+        page.cursor === undefined ? null : ctx.cursors.decode(page.cursor, "licenseVehicles", filters, 1)[0]!;
+      const rows = await ctx.db
+        .with("ids", (db) =>
+          db
+            .selectFrom("dimo.vehicle_sacd")
+            .select("vehicle_id")
+            .where("grantee", "=", clientId)
+            .where("expires_at", ">", now)
+            .$if(after !== null, (q) => q.where("vehicle_id", ">", after!))
+            .union(
+              db
+                .selectFrom("dimo.vehicle_privilege")
+                .select("vehicle_id")
+                .where("user", "=", clientId)
+                .where("expires_at", ">", now)
+                .$if(after !== null, (q) => q.where("vehicle_id", ">", after!)),
+            )
+            .orderBy("vehicle_id")
+            .limit(limit + 1),
+        )
+        .selectFrom("ids")
+        .leftJoin("dimo.vehicle as v", "v.id", "ids.vehicle_id")
+        .select((eb) => [
+          eb.cast<string>("ids.vehicle_id", "text").as("vehicle_id"),
+          "v.owner",
+          jsonArrayFrom(
+            eb
+              .selectFrom("dimo.vehicle_sacd as s")
+              .select((e) => [
+                "s.grantee",
+                e.cast<string>("s.permissions", "text").as("permissions"),
+                e.cast<string>("s.expires_at", "text").as("expires_at"),
+                "s.source",
+                "s.template_id",
+              ])
+              .whereRef("s.vehicle_id", "=", "ids.vehicle_id")
+              .where("s.grantee", "=", clientId)
+              .where("s.expires_at", ">", now),
+          ).as("sacds"),
+          jsonArrayFrom(
+            eb
+              .selectFrom("dimo.vehicle_privilege as p")
+              .select((e) => [
+                "p.user",
+                e.cast<string>("p.privilege_id", "text").as("privilege_id"),
+                e.cast<string>("p.expires_at", "text").as("expires_at"),
+              ])
+              .whereRef("p.vehicle_id", "=", "ids.vehicle_id")
+              .where("p.user", "=", clientId)
+              .where("p.expires_at", ">", now)
+              .orderBy("p.privilege_id"),
+          ).as("privileges"),
+        ])
+        .orderBy("ids.vehicle_id")
+        .execute();
+      const items = rows
+        .slice(0, limit)
+        .map((r) => sharedVehicle(r.vehicle_id, r.owner, r.sacds, r.privileges));
+      const last = rows.length > limit ? rows[limit - 1] : undefined;
+      return {
+        items,
+        nextCursor: last ? ctx.cursors.encode("licenseVehicles", filters, [last.vehicle_id]) : null,
+      };
+    },
+
+    /**
+     * How many vehicles `sharedWith` lists for each clientId (lowercase): vehicles with an
+     * unexpired SACD or privilege grant to it, counted once however many grants they have.
+     */
+    async countSharedWith(clientIds: readonly string[]): Promise<Map<string, number>> {
+      const counts = new Map<string, number>(clientIds.map((id) => [id, 0]));
+      if (clientIds.length === 0) return counts;
+      const now = unixSeconds(ctx.clock()).toString();
+      const rows = await ctx.db
+        .with("shared", (db) =>
+          db
+            .selectFrom("dimo.vehicle_sacd")
+            .select(["grantee as client_id", "vehicle_id"])
+            .where("grantee", "in", clientIds)
+            .where("expires_at", ">", now)
+            .union(
+              db
+                .selectFrom("dimo.vehicle_privilege")
+                .select(["user as client_id", "vehicle_id"])
+                .where("user", "in", clientIds)
+                .where("expires_at", ">", now),
+            ),
+        )
+        .selectFrom("shared")
+        .select((eb) => ["shared.client_id", eb.fn.countAll<string>().as("n")])
+        .groupBy("shared.client_id")
+        .execute();
+      for (const r of rows) counts.set(r.client_id, Number(r.n));
+      return counts;
+    },
+
+    /** A vehicle seen minted and not burned, with every unexpired grant of every grantee. */
+    async byId(vehicleId: string): Promise<Vehicle> {
+      const now = unixSeconds(ctx.clock()).toString();
+      const row = await ctx.db
+        .selectFrom("dimo.vehicle as v")
+        .select((eb) => [
+          "v.owner",
+          eb.cast<string>("v.minted_at", "text").as("minted_at"),
+          jsonArrayFrom(
+            eb
+              .selectFrom("dimo.vehicle_sacd as s")
+              .select((e) => [
+                "s.grantee",
+                e.cast<string>("s.permissions", "text").as("permissions"),
+                e.cast<string>("s.expires_at", "text").as("expires_at"),
+                "s.source",
+                "s.template_id",
+              ])
+              .whereRef("s.vehicle_id", "=", "v.id")
+              .where("s.expires_at", ">", now)
+              .orderBy(
+                (e) => e.ref("s.grantee").$castTo<string>(),
+                (ob) => ob.collate("C"),
+              ),
+          ).as("sacds"),
+          jsonArrayFrom(
+            eb
+              .selectFrom("dimo.vehicle_privilege as p")
+              .select((e) => [
+                "p.user",
+                e.cast<string>("p.privilege_id", "text").as("privilege_id"),
+                e.cast<string>("p.expires_at", "text").as("expires_at"),
+              ])
+              .whereRef("p.vehicle_id", "=", "v.id")
+              .where("p.expires_at", ">", now)
+              .orderBy("p.privilege_id")
+              .orderBy(
+                (e) => e.ref("p.user").$castTo<string>(),
+                (ob) => ob.collate("C"),
+              ),
+          ).as("privileges"),
+        ])
+        .where("v.id", "=", vehicleId)
+        .executeTakeFirst();
+      if (!row) throw new NotFoundError(`No vehicle with id ${vehicleId} (never seen, or burned)`);
+      return {
+        vehicleId: toNumber(vehicleId),
+        owner: checksum(row.owner),
+        mintedAt: isoFromSecondsOrNull(row.minted_at),
+        grants: [...row.sacds.map(sacdGrant), ...row.privileges.map(privilegeGrant)],
+      };
+    },
+  };
+}
+
+export type VehicleService = ReturnType<typeof vehicleService>;
