@@ -1,4 +1,4 @@
-// Generated from ../shared/reference/abis (DevLicenseDimo.events.json, DevLicenseDimo.legacy-bytes32-alias.events.json); event fragments are verbatim, only
+// Generated from the contracts\' published ABIs (DevLicenseDimo.events.json, DevLicenseDimo.legacy-bytes32-alias.events.json); event fragments are verbatim, only
 // internalType dropped. Functions and errors follow the deployed contracts' ABIs.
 
 /** DevLicenseDimo events as deployed today (string alias). */

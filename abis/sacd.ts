@@ -1,4 +1,4 @@
-// Generated from ../shared/reference/abis (Sacd.events.json, Sacd.legacy-v1.events.json); event fragments are verbatim, only
+// Generated from the contracts\' published ABIs (Sacd.events.json, Sacd.legacy-v1.events.json); event fragments are verbatim, only
 // internalType dropped. Functions and errors follow the deployed contracts' ABIs.
 
 /** SACD events as deployed today (PermissionsSet with templateId). */

@@ -1,4 +1,4 @@
-// Generated from ../shared/reference/abis (VehicleId.events.json); event fragments are verbatim, only
+// Generated from the contracts\' published ABIs (VehicleId.events.json); event fragments are verbatim, only
 // internalType dropped. Functions and errors follow the deployed contracts' ABIs.
 
 export const vehicleIdEvents = [

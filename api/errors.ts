@@ -1,5 +1,5 @@
 /**
- * The API's error hierarchy: each class fixes the SPEC §4 code and HTTP status, so a route only
+ * The API's error hierarchy: each class fixes the error code and HTTP status (docs/public-api.md, "Errors"), so a route only
  * throws and `app.onError` (api/http/errors.ts) maps every error to the envelope in one place.
  */
 export type ErrorCode =

@@ -101,7 +101,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
 
 /**
  * Requests Node's HTTP parser refuses (an unknown method, a malformed header, headers too large)
- * never reach the app, and Node would answer them with a bare 400. Answer with the SPEC envelope
+ * never reach the app, and Node would answer them with a bare 400. Answer with the error envelope
  * like every other 4xx, then close the connection as Node does.
  */
 function answerClientErrors(server: Server) {

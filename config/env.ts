@@ -62,7 +62,7 @@ export function parseKey32(text: string): Buffer | null {
   return null;
 }
 
-/** SPEC §2, plus the few operational knobs each part documents in the README. */
+/** Every setting of every part (docs/configuration.md lists them all; a test keeps the two in step). */
 const envSchema = z.object({
   DATABASE_URL: opt(url(["postgres:", "postgresql:"])),
   DATA_DIR: z.preprocess(blankToUndefined, z.string().default(".data")),

@@ -20,7 +20,7 @@ export const LOCAL_DEPLOYER = getAddress("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb9
 const localAt = (nonce: number) => getContractAddress({ from: LOCAL_DEPLOYER, nonce: BigInt(nonce) });
 
 /**
- * Addresses from ../shared/reference/dimo-onchain.md §3. Start blocks: SACD's proxy deploy block is
+ * Addresses of DIMO's published deployments (docs/indexing.md, "Networks"). Start blocks: SACD's proxy deploy block is
  * exact; DevLicenseDimo's and VehicleId's are the reference's safe estimates (no vehicle can share
  * with a license before the first license exists, so starting every contract there loses nothing).
  */

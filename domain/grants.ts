@@ -1,6 +1,6 @@
 import type { Address } from "viem";
 
-/** Where a SACD PermissionsSet/PermissionsRenounced belongs (SPEC §3). */
+/** Where a SACD PermissionsSet/PermissionsRenounced belongs (docs/indexing.md). */
 export type GrantTarget = "vehicle" | "account" | "ignored";
 
 /** tokenId 0 is an account-level grant (asset = grantor); otherwise only VehicleId grants count. */

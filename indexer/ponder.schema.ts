@@ -1,6 +1,6 @@
 import { and, eq, index, onchainTable, onchainView, primaryKey, sql } from "ponder";
 
-// The indexed state, with exactly the meaning of SPEC §3. Times are unix seconds and amounts are
+// The indexed state, with exactly the meaning docs/indexing.md gives each table. Times are unix seconds and amounts are
 // uint256, both as bigint (numeric(78) in Postgres) so nothing the chain can emit overflows.
 // Addresses are lowercase hex in the database; the API checksums them.
 

@@ -44,7 +44,7 @@ const VIEWS_MISSING =
 const DATABASE_DOWN = "The database is unavailable; try again shortly";
 
 /**
- * Every error becomes the SPEC envelope here, and only here. Unknown errors are logged with the
+ * Every error becomes the error envelope here, and only here. Unknown errors are logged with the
  * request id and answered as a bare 500, never with a stack or a message that could leak internals.
  */
 export function errorHandler(logger: Logger): ErrorHandler {
@@ -74,6 +74,6 @@ export function errorHandler(logger: Logger): ErrorHandler {
   };
 }
 
-/** Unknown paths and known paths with another method alike (SPEC codes have no 405). */
+/** Unknown paths and known paths with another method alike (the error codes have no 405). */
 export const notFoundHandler: NotFoundHandler = (c) =>
   c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404);

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 
-// The SPEC §4 shapes, once: the same definitions validate requests, type handlers and generate
+// The public API's shapes (docs/public-api.md), once: the same definitions validate requests, type handlers and generate
 // /openapi.json. Response schemas document; they are not re-validated on the way out.
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;

@@ -28,7 +28,7 @@ export function checksumAddress(address: string): `0x${string}` {
 }
 
 /**
- * An event's arguments as the history stores them (SPEC §4): keyed by ABI name, addresses
+ * An event's arguments as the history stores them (docs/indexing.md, "History"): keyed by ABI name, addresses
  * checksummed, integers as decimal strings, byte strings as lowercase hex.
  */
 export function historyArgs(inputs: readonly AbiInput[], args: Record<string, unknown>): HistoryArgs {

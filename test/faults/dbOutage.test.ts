@@ -21,7 +21,7 @@ import { type LiveApi, startLiveApi } from "./support/api";
 import { BASE_SEED, caseSeed, selectCases, withRepro } from "./support/seeds";
 
 // Postgres stopped and restarted under a running system (its own embedded cluster, never the
-// suite's shared server): meanwhile the API answers every data route with 503 and the SPEC envelope,
+// suite's shared server): meanwhile the API answers every data route with 503 and the error envelope,
 // quickly, never a 500; when Postgres is back on the same port the API recovers by itself, the
 // indexer resumes — through the same supervisor `npm start` uses when Ponder gives up and exits —
 // and the final state equals that of an indexer that never saw the outage.

@@ -24,7 +24,7 @@ import { BASE_SEED, caseSeed, FULL, reproduce, withRepro } from "./support/seeds
 // production API (startApi: migrations, pool, app) on a database with indexed fixtures and a
 // signed-in console account: every route of the OpenAPI document plus the routes outside it, with
 // hostile paths, methods, headers, cookies, encodings and bodies. Never a 5xx; every 4xx is the
-// SPEC error envelope; no body or log line holds a stack trace, SQL, a file path or a secret.
+// error envelope; no body or log line holds a stack trace, SQL, a file path or a secret.
 
 const SUITE = "fuzz";
 const RUNS = Number(process.env.FUZZ_RUNS ?? (FULL ? 10_000 : 1_000));

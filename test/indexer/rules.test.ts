@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_ACCOUNTS, permissionMask, type ScenarioChain } from "../../devnet/scenario";
 import { type Stack, startStack } from "../support/stack";
 
-// Every rule of SPEC §3, driven by real transactions on anvil through the real Ponder indexer into
+// Every rule of docs/indexing.md, driven by real transactions on anvil through the real Ponder indexer into
 // real Postgres, asserted on the rows of the views schema the API reads. Part of the history is
 // sent before the indexer starts (backfill) and part after (realtime), so both paths are covered.
 

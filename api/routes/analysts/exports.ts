@@ -6,7 +6,7 @@ import { CONTENT_TYPES, DATASETS, EXPORT_COLUMNS, toWeb } from "../../services/a
 import { METRICS } from "../../services/analysts/timeseries";
 import type { AnalystServices } from "../../services/index";
 
-// Analysts (SPEC §5): streamed CSV/NDJSON exports of the indexed tables and a time series of
+// Analysts (docs/analysts.md): streamed CSV/NDJSON exports of the indexed tables and a time series of
 // licenses issued, keys enabled and vehicles shared. Both read the `dimo` views.
 
 const blockQuery = (name: string, description: string) =>

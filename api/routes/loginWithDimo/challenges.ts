@@ -8,7 +8,7 @@ import type { ApiApp } from "../../http/types";
 import type { LoginWithDimoServices } from "../../services/index";
 import type { JwtAlg } from "../../services/loginWithDimo/signingKeys";
 
-// Login with DIMO (SPEC §4, README "Login with DIMO"): Dex's form flow under /auth/web3/*, the JSON
+// Login with DIMO (docs/login-with-dimo.md): Dex's form flow under /auth/web3/*, the JSON
 // flow of DIMO's newer dauth under /auth/challenge + /auth/token, and the keys and discovery
 // documents verifiers need. Parameters are read from the query string and the body alike, as
 // DIMO's SDKs send them either way, so these handlers parse them themselves.

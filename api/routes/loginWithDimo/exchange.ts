@@ -7,7 +7,7 @@ import type { ApiApp } from "../../http/types";
 import type { LoginWithDimoServices } from "../../services/index";
 import type { ExchangeService } from "../../services/loginWithDimo/exchange";
 
-// POST /v1/tokens/exchange (SPEC §4): DIMO token-exchange-api's two bodies, legacy
+// POST /v1/tokens/exchange (docs/login-with-dimo.md): DIMO token-exchange-api's two bodies, legacy
 // {nftContractAddress, privileges, tokenId} and {asset: did:erc721:…, permissions, audience?}.
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;

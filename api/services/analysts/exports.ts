@@ -46,7 +46,7 @@ function isoTime(seconds: string): string {
 
 const col = (name: string, kind: Kind = "str", sql = name): Column => ({ name, sql, kind });
 
-/** SPEC §5 datasets: rows of the `dimo` views, one export column per field. */
+/** The analyst datasets (docs/analysts.md): rows of the `dimo` views, one export column per field. */
 const SOURCES: Record<Dataset, Source> = {
   licenses: {
     from: "dimo.license",

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { JWTPayload } from "jose";
 import { getAddress } from "viem";
 
-// Claims of the developer JWTs (SPEC §4 "Login with DIMO").
+// Claims of the developer JWTs (docs/login-with-dimo.md).
 
 /** The connector id Dex's DIMO fork gives web3 logins; part of the Dex-style subject. */
 export const DEX_CONNECTOR_ID = "web3";

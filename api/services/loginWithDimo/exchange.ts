@@ -7,7 +7,7 @@ import { ForbiddenError, InvalidRequestError } from "../../errors";
 import { unixSeconds } from "../../lib/time";
 import type { SigningKeys } from "./signingKeys";
 
-// Vehicle token exchange (SPEC §4): a developer JWT's license trades for a short-lived token on one
+// Vehicle token exchange (docs/login-with-dimo.md): a developer JWT's license trades for a short-lived token on one
 // vehicle, granted only when its unexpired grants on that vehicle (SACD masks ∪ legacy privileges,
 // both as indexed) cover every asked permission.
 

@@ -19,7 +19,7 @@ import { accessTokenHash, developerClaims, newJti } from "./claims";
 import { challengeMessage } from "./messages";
 import type { SigningKeys } from "./signingKeys";
 
-// Login with DIMO (SPEC §4): a license's signer (API key) signs a one-time EIP-4361 challenge and
+// Login with DIMO (docs/login-with-dimo.md): a license's signer (API key) signs a one-time EIP-4361 challenge and
 // gets a developer JWT for the license's clientId. Everything is decided from the indexed tables
 // (license status, redirect URIs, signers and periodValidity): no RPC call per login, one statement
 // to issue a challenge and one to take it back.

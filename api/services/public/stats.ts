@@ -11,7 +11,7 @@ export type Stats = {
 
 export function statsService(ctx: ServiceContext) {
   return {
-    /** SPEC §4 counts in one statement, so they describe one snapshot of the index. */
+    /** The stats counts (docs/public-api.md) in one statement, so they describe one snapshot of the index. */
     async get(): Promise<Stats> {
       const now = unixSeconds(ctx.clock()).toString();
       const row = await ctx.db
