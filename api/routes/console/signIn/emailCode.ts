@@ -1,5 +1,4 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { commonErrors } from "../../../http/schemas";
 import type { ConsoleAuth } from "../../../http/session";
 import type { ApiApp } from "../../../http/types";

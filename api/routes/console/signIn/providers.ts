@@ -5,7 +5,6 @@ import { getCookie, setCookie } from "hono/cookie";
 import { InvalidRequestError } from "../../../errors";
 import { commonErrors } from "../../../http/schemas";
 import type { ConsoleAuth } from "../../../http/session";
-import { isLocalOrigin } from "../../../http/session";
 import type { ApiApp } from "../../../http/types";
 import { safeReturnTo } from "../../../services/console/signIn/returnTo";
 import type { ConsoleServices } from "../../../services/index";
