@@ -63,7 +63,7 @@ export function parseKey32(text: string): Buffer | null {
 }
 
 /** Every setting of every part (docs/configuration.md lists them all; a test keeps the two in step). */
-const envSchema = z.object({
+export const envSchema = z.object({
   DATABASE_URL: opt(url(["postgres:", "postgresql:"])),
   DATA_DIR: z.preprocess(blankToUndefined, z.string().default(".data")),
   DIMO_NETWORK: opt(z.enum(NETWORKS, { message: `must be one of ${NETWORKS.join(", ")}` })),
@@ -84,7 +84,7 @@ const envSchema = z.object({
     blankToUndefined,
     z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   ),
-  // API (README "Public API")
+  // API (docs/public-api.md)
   HOST: z.preprocess(blankToUndefined, z.string().default("127.0.0.1")),
   API_SECRET: opt(z.string().min(32, "must be at least 32 characters")),
   CORS_ORIGINS: z.preprocess(
@@ -106,7 +106,7 @@ const envSchema = z.object({
     blankToUndefined,
     z.coerce.number().int().min(100).max(600_000).default(5_000),
   ),
-  // Login with DIMO and token exchange (README "Login with DIMO")
+  // Login with DIMO and token exchange (docs/login-with-dimo.md)
   LOGIN_JWT_ALG: z.preprocess(blankToUndefined, z.enum(["ES256", "RS256"]).default("ES256")),
   LOGIN_JWT_TTL_SECONDS: z.preprocess(blankToUndefined, seconds(60, 90 * 86_400).default(14 * 86_400)),
   LOGIN_CHALLENGE_TTL_SECONDS: z.preprocess(blankToUndefined, seconds(10, 3_600).default(300)),
@@ -114,7 +114,7 @@ const envSchema = z.object({
   LOGIN_RATE_LIMIT_PER_IP: z.preprocess(blankToUndefined, perMinute.default(60)),
   LOGIN_RATE_LIMIT_PER_CLIENT: z.preprocess(blankToUndefined, perMinute.default(30)),
   TRUST_PROXY_HOPS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(10).default(0)),
-  // Console accounts (README "Console accounts")
+  // Console accounts (docs/console.md)
   SMTP_URL: opt(url(["smtp:", "smtps:"])),
   SMTP_FROM: z.preprocess(
     blankToUndefined,
@@ -164,7 +164,7 @@ export type Config = {
   operations: OperationsConfig;
 };
 
-/** Console accounts, sessions and managed wallets (README "Console accounts"). */
+/** Console accounts, sessions and managed wallets (docs/console.md). */
 export type ConsoleConfig = {
   /** Null: mail goes to the log and `${dataDir}/mailbox/` (dev only). */
   smtpUrl: string | null;
@@ -185,7 +185,7 @@ export type ConsoleConfig = {
   signerExpiryWarningDays: number;
 };
 
-/** Login with DIMO, developer JWTs and the vehicle token exchange (README "Login with DIMO"). */
+/** Login with DIMO, developer JWTs and the vehicle token exchange (docs/login-with-dimo.md). */
 export type LoginConfig = {
   /** Algorithm of newly created signing keys; existing keys keep theirs until rotated. */
   jwtAlg: "ES256" | "RS256";
@@ -199,7 +199,7 @@ export type LoginConfig = {
   trustProxyHops: number;
 };
 
-/** The API process's own knobs (README "Public API"). */
+/** The API process's own knobs (docs/public-api.md). */
 export type ApiConfig = {
   host: string;
   /** Null: a random secret kept in `${dataDir}/api-secret` (api/lib/secret.ts). */

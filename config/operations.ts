@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { NetworkName } from "./networks";
 
-// Console operations (README "Console operations and API keys"): how fast the follower polls, how
+// Console operations (docs/operations.md): how fast the follower polls, how
 // long a prepared transaction waits for its external wallet, and the devnet-only wallet funding.
 
 const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);

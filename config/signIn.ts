@@ -1,7 +1,7 @@
 import { createPrivateKey } from "node:crypto";
 import { z } from "zod";
 
-// Google / Apple / GitHub sign-in and passkeys (README "Google, Apple, GitHub and passkeys").
+// Google / Apple / GitHub sign-in and passkeys (docs/console.md).
 // Each provider is off until its credentials are set; the issuer and endpoint overrides exist so
 // tests (and staging) can point a provider at a local server.
 

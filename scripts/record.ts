@@ -1,8 +1,8 @@
 // `npm run record -- --rpc <url> --out <file> [--from N] [--to M]`: records the JSON-RPC answers a
 // real indexer sync of the configured contracts needs into a cassette (NDJSON, gzip for *.gz).
 // `--demo` records the devnet demo history on a fresh, deterministic anvil instead of --rpc.
-// The deployment comes from the usual environment (DIMO_NETWORK, addresses, START_BLOCK; see the
-// README); without DIMO_NETWORK the RPC's chain id picks polygon, amoy or the local devnet.
+// The deployment comes from the usual environment (DIMO_NETWORK, addresses, START_BLOCK; see
+// docs/configuration.md); without DIMO_NETWORK the RPC's chain id picks polygon, amoy or the local devnet.
 
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config";
