@@ -21,13 +21,14 @@ function filesUnder(dir: string): string[] {
 /**
  * The Ponder deployment schema for this code on this chain. Ponder only resumes a schema built by
  * the same app (else it refuses to start), so the name hashes everything that decides the indexed
- * rows: indexer code and helpers, ABIs, config, the deployment and the chain's identity. Same
- * inputs → same schema → crash recovery resumes; any change → a new schema is built beside the old
- * one and the stable views schema moves to it once it is ready.
+ * rows: indexer code and helpers, the domain rules it imports, ABIs, config, the deployment and
+ * the chain's identity. Same inputs → same schema → crash recovery resumes; any change → a new
+ * schema is built beside the old one and the stable views schema moves to it once it is ready.
  */
 export function deploymentSchemaName(chain: ChainConfig, identity: ChainIdentity): string {
   const hash = createHash("sha256");
-  for (const file of [...filesUnder("indexer"), ...filesUnder("abis"), ...filesUnder("config")]) {
+  const sources = ["indexer", "domain", "abis", "config"].flatMap(filesUnder);
+  for (const file of sources) {
     if (file.includes(`${path.sep}.ponder${path.sep}`)) continue;
     hash.update(path.relative(ROOT, file)).update(fs.readFileSync(file));
   }

@@ -1,10 +1,11 @@
 import { jsonArrayFrom } from "kysely/helpers/postgres";
+import { checksumAddress } from "../../../domain/eip55";
 import { arraySlot, queryTemplate, slot } from "../../db/template";
 import { NotFoundError } from "../../errors";
 import { batchLoader } from "../../lib/batch";
 import { isoFromSeconds, isoFromSecondsOrNull, unixSeconds } from "../../lib/time";
 import { DEFAULT_LIMIT, type Page, type ServiceContext } from "./context";
-import { checksum, DEFAULT_PERIOD_VALIDITY, type Signer, signer, toNumber } from "./shape";
+import { DEFAULT_PERIOD_VALIDITY, type Signer, signer, toNumber } from "./shape";
 
 export type License = {
   tokenId: number;
@@ -80,8 +81,8 @@ function shapeLicense(row: LicenseRow, now: bigint): License {
   const period = row.period_validity === null ? DEFAULT_PERIOD_VALIDITY : BigInt(row.period_validity);
   return {
     tokenId: toNumber(row.token_id),
-    clientId: checksum(row.client_id),
-    owner: checksum(row.owner),
+    clientId: checksumAddress(row.client_id),
+    owner: checksumAddress(row.owner),
     alias: row.alias === "" ? null : row.alias,
     status: row.status === "revoked" ? "revoked" : "active",
     mintedAt: isoFromSeconds(row.minted_at),

@@ -1,43 +1,9 @@
-import { getAddress, keccak256 } from "viem";
+import { checksumAddress } from "../../../domain/eip55";
 import { maskToHex, namesInOrder, permissionIdsOfMask } from "../../../domain/permissions";
 import { isoFromSeconds } from "../../lib/time";
 
 // Row → JSON shaping shared by the services: pure functions over what the queries return
 // (numeric columns as decimal text), so they are unit-tested without a database.
-
-const CHECKSUM_CACHE_SIZE = 100_000;
-const checksums = new Map<string, string>();
-const utf8 = new TextEncoder();
-const LOWER_ADDRESS = /^0x[0-9a-f]{40}$/;
-
-/**
- * Ponder stores addresses lowercase; the API shows them EIP-55 checksummed. The keccak behind a
- * checksum is the costliest step of shaping a license, and the same addresses come back request
- * after request, so results are memoized (bounded: the memo restarts when full). Lowercase input,
- * the only form the views hold, takes a lean path straight to the hash.
- */
-export function checksum(address: string): string {
-  let out = checksums.get(address);
-  if (out === undefined) {
-    out = LOWER_ADDRESS.test(address) ? eip55(address) : getAddress(address);
-    if (checksums.size >= CHECKSUM_CACHE_SIZE) checksums.clear();
-    checksums.set(address, out);
-  }
-  return out;
-}
-
-/** EIP-55 of a lowercase 0x address: a hex letter is upper case where its hash nibble is ≥ 8. */
-function eip55(lower: string): string {
-  const hex = lower.slice(2);
-  const hash = keccak256(utf8.encode(hex), "bytes");
-  let out = "0x";
-  for (let i = 0; i < 40; i++) {
-    const c = hex.charCodeAt(i);
-    const nibble = i % 2 === 0 ? hash[i >> 1]! >> 4 : hash[i >> 1]! & 15;
-    out += c >= 97 && nibble >= 8 ? String.fromCharCode(c - 32) : hex[i];
-  }
-  return out;
-}
 
 /** ids (tokenId, vehicleId, block, log index, privilege id) are JSON numbers; < 2^53 in practice. */
 export const toNumber = (value: string | number): number => Number(value);
@@ -65,7 +31,7 @@ export type Grant = SacdGrant | PrivilegeGrant;
 export function sacdGrant(row: SacdRow): SacdGrant {
   return {
     kind: "sacd",
-    grantee: checksum(row.grantee),
+    grantee: checksumAddress(row.grantee),
     permissions: maskToHex(BigInt(row.permissions)),
     expiresAt: isoFromSeconds(row.expires_at),
     source: row.source === "" ? null : row.source,
@@ -76,7 +42,7 @@ export function sacdGrant(row: SacdRow): SacdGrant {
 export function privilegeGrant(row: PrivilegeRow): PrivilegeGrant {
   return {
     kind: "privilege",
-    grantee: checksum(row.user),
+    grantee: checksumAddress(row.user),
     privilegeId: toNumber(row.privilege_id),
     expiresAt: isoFromSeconds(row.expires_at),
   };
@@ -115,7 +81,7 @@ export function sharedVehicle(
   }
   return {
     vehicleId: toNumber(vehicleId),
-    owner: owner === null ? null : checksum(owner),
+    owner: owner === null ? null : checksumAddress(owner),
     permissions: namesInOrder(ids),
     expiresAt: isoFromSeconds(latest < 0n ? 0n : latest),
     grants: [...sacds.map(sacdGrant), ...privileges.map(privilegeGrant)],
@@ -132,7 +98,7 @@ export type Signer = { address: string; enabledAt: string; expiresAt: string; ex
 export function signer(row: SignerRow, periodValidity: bigint, now: bigint): Signer {
   const expiresAt = BigInt(row.enabled_at) + periodValidity;
   return {
-    address: checksum(row.signer),
+    address: checksumAddress(row.signer),
     enabledAt: isoFromSeconds(row.enabled_at),
     expiresAt: isoFromSeconds(expiresAt),
     expired: expiresAt <= now,

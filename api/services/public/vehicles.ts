@@ -1,16 +1,9 @@
 import { jsonArrayFrom } from "kysely/helpers/postgres";
+import { checksumAddress } from "../../../domain/eip55";
 import { NotFoundError } from "../../errors";
 import { isoFromSecondsOrNull, unixSeconds } from "../../lib/time";
 import { DEFAULT_LIMIT, type Page, type ServiceContext } from "./context";
-import {
-  checksum,
-  type Grant,
-  privilegeGrant,
-  type SharedVehicle,
-  sacdGrant,
-  sharedVehicle,
-  toNumber,
-} from "./shape";
+import { type Grant, privilegeGrant, type SharedVehicle, sacdGrant, sharedVehicle, toNumber } from "./shape";
 
 export type Vehicle = { vehicleId: number; owner: string; mintedAt: string | null; grants: Grant[] };
 
@@ -173,7 +166,7 @@ export function vehicleService(ctx: ServiceContext) {
       if (!row) throw new NotFoundError(`No vehicle with id ${vehicleId} (never seen, or burned)`);
       return {
         vehicleId: toNumber(vehicleId),
-        owner: checksum(row.owner),
+        owner: checksumAddress(row.owner),
         mintedAt: isoFromSecondsOrNull(row.minted_at),
         grants: [...row.sacds.map(sacdGrant), ...row.privileges.map(privilegeGrant)],
       };
