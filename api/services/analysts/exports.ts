@@ -1,6 +1,7 @@
 import { pipeline, Readable, Transform } from "node:stream";
 import pg from "pg";
 import QueryStream from "pg-query-stream";
+import { DEFAULT_PERIOD_VALIDITY } from "../../../domain/signers";
 import { InvalidRequestError, RateLimitedError, UnavailableError } from "../../errors";
 
 // Streamed exports of the indexed tables as CSV or NDJSON, in constant memory: a server-side cursor
@@ -68,9 +69,10 @@ const SOURCES: Record<Dataset, Source> = {
     timeColumn: "minted_at",
   },
   signers: {
-    // expires_at as the contract computes it: the latest periodValidity (365 days before any event).
+    // expires_at by the contract's rule (domain/signers.ts): enabled_at + the latest periodValidity.
     from: `(SELECT s.*, s.enabled_at + COALESCE(
-              (SELECT period_validity FROM dimo.license_contract WHERE address = :devLicense), 31536000) AS expires_at
+              (SELECT period_validity FROM dimo.license_contract WHERE address = :devLicense),
+              ${DEFAULT_PERIOD_VALIDITY}) AS expires_at
             FROM dimo.license_signer s) t`,
     columns: [
       col("token_id", "num"),

@@ -1,10 +1,10 @@
 import type { Kysely } from "kysely";
 import { getAddress, zeroAddress } from "viem";
+import { signerExpired, signerExpiresAt } from "../../../domain/signers";
 import type { Database } from "../../db/database";
 import { InvalidRequestError, UnauthenticatedError } from "../../errors";
 import { parseSignature, recoverPersonalSigner } from "../../lib/ethSignature";
 import { isoFromSeconds, unixSeconds } from "../../lib/time";
-import { DEFAULT_PERIOD_VALIDITY } from "../public/shape";
 import {
   type ChallengeStore,
   type ChallengeTimes,
@@ -93,9 +93,8 @@ export function loginService(deps: LoginServiceDeps) {
     if (c.signerEnabledAt === null) {
       throw new UnauthenticatedError(`${BAD_SIGNATURE} ${who} is not an enabled signer of this license`);
     }
-    const period = c.periodValidity === null ? DEFAULT_PERIOD_VALIDITY : BigInt(c.periodValidity);
-    const expiresAt = BigInt(c.signerEnabledAt) + period;
-    if (expiresAt <= unixSeconds(clock())) {
+    const expiresAt = signerExpiresAt(c.signerEnabledAt, c.periodValidity);
+    if (signerExpired(expiresAt, unixSeconds(clock()))) {
       throw new UnauthenticatedError(
         `${BAD_SIGNATURE} Signer ${who} expired at ${isoFromSeconds(expiresAt)}; the license owner can re-enable it (enableSigner) to renew it`,
       );

@@ -5,7 +5,7 @@ import { NotFoundError } from "../../errors";
 import { batchLoader } from "../../lib/batch";
 import { isoFromSeconds, isoFromSecondsOrNull, unixSeconds } from "../../lib/time";
 import { DEFAULT_LIMIT, type Page, type ServiceContext } from "./context";
-import { DEFAULT_PERIOD_VALIDITY, type Signer, signer, toNumber } from "./shape";
+import { type Signer, signer, toNumber } from "./shape";
 
 export type License = {
   tokenId: number;
@@ -78,7 +78,6 @@ function selectLicenses(ctx: ServiceContext) {
 }
 
 function shapeLicense(row: LicenseRow, now: bigint): License {
-  const period = row.period_validity === null ? DEFAULT_PERIOD_VALIDITY : BigInt(row.period_validity);
   return {
     tokenId: toNumber(row.token_id),
     clientId: checksumAddress(row.client_id),
@@ -90,7 +89,7 @@ function shapeLicense(row: LicenseRow, now: bigint): License {
     mintedTx: row.minted_tx.toLowerCase(),
     revokedAt: isoFromSecondsOrNull(row.revoked_at),
     redirectUris: row.redirect_uris.map((r) => ({ uri: r.uri, enabledAt: isoFromSeconds(r.enabled_at) })),
-    signers: row.signers.map((s) => signer(s, period, now)),
+    signers: row.signers.map((s) => signer(s, row.period_validity, now)),
   };
 }
 

@@ -1,5 +1,6 @@
 import { checksumAddress } from "../../../domain/eip55";
 import { maskToHex, namesInOrder, permissionIdsOfMask } from "../../../domain/permissions";
+import { signerExpired, signerExpiresAt } from "../../../domain/signers";
 import { isoFromSeconds } from "../../lib/time";
 
 // Row → JSON shaping shared by the services: pure functions over what the queries return
@@ -88,19 +89,16 @@ export function sharedVehicle(
   };
 }
 
-/** Seconds a signer stays valid when the contract never emitted UpdatePeriodValidity. */
-export const DEFAULT_PERIOD_VALIDITY = 31_536_000n;
-
 export type SignerRow = { signer: string; enabled_at: string };
 export type Signer = { address: string; enabledAt: string; expiresAt: string; expired: boolean };
 
-/** expiresAt = enabledAt + the contract's latest periodValidity; expired once that time is reached. */
-export function signer(row: SignerRow, periodValidity: bigint, now: bigint): Signer {
-  const expiresAt = BigInt(row.enabled_at) + periodValidity;
+/** A signer as the API shows it; expiry is the contract's rule (domain/signers.ts). */
+export function signer(row: SignerRow, periodValidity: string | null, now: bigint): Signer {
+  const expiresAt = signerExpiresAt(row.enabled_at, periodValidity);
   return {
     address: checksumAddress(row.signer),
     enabledAt: isoFromSeconds(row.enabled_at),
     expiresAt: isoFromSeconds(expiresAt),
-    expired: expiresAt <= now,
+    expired: signerExpired(expiresAt, now),
   };
 }

@@ -1,6 +1,8 @@
 import type { Kysely } from "kysely";
+import { signerExpiresSoon } from "../../../../domain/signers";
 import type { Database } from "../../../db/database";
 import { ForbiddenError } from "../../../errors";
+import { unixSeconds } from "../../../lib/time";
 import type { Page } from "../../public/context";
 import type { EventService, HistoryItem } from "../../public/events";
 import type { License, LicenseService } from "../../public/licenses";
@@ -95,15 +97,15 @@ export function consoleLicenseService(deps: ConsoleLicenseDeps) {
         deps.events.ofLicense(tokenId, { limit: page.limit }),
       ]);
       const labelOf = new Map(labels.map((l) => [l.signer, l.label]));
-      const now = deps.clock().getTime();
-      const warnMs = deps.warningDays * 86_400_000;
+      const now = unixSeconds(deps.clock());
+      const warning = BigInt(deps.warningDays * 86_400);
       return {
         license,
         manageable,
         signers: license.signers.map((s) => ({
           ...s,
           label: labelOf.get(s.address.toLowerCase()) ?? null,
-          expiresSoon: !s.expired && Date.parse(s.expiresAt) - now <= warnMs,
+          expiresSoon: signerExpiresSoon(BigInt(Date.parse(s.expiresAt) / 1000), now, warning),
         })),
         redirectUris: license.redirectUris,
         vehicles,
