@@ -1,105 +1,83 @@
 import type { ColumnType } from "kysely";
+import type * as ponderSchema from "../../indexer/ponder.schema";
 
-// Row types of the indexer's stable views schema `dimo` (Ponder `--views-schema dimo`), written by
-// hand from indexer/ponder.schema.ts: same table names, snake_case columns. The API only reads
-// them; the insert types exist for test fixtures and the bench, which build look-alike tables.
+// Row types of the indexer's stable views schema `dimo`, derived from indexer/ponder.schema.ts at
+// compile time (type-only import: nothing of the indexer loads in the API). Ponder's
+// `--views-schema dimo` puts a view in `dimo` for every table and onchainView of the deployment
+// schema; the API reads the public ones, i.e. all but the `*_state` tables behind the views.
+// Column names are Ponder's: the schema's camelCase keys in snake_case. Only Ponder's own
+// bookkeeping tables (`_ponder_meta`, `_ponder_checkpoint`) are written here by hand.
+// test/indexer/schema.test.ts checks all of it against the views a real indexer builds.
 
 /** numeric(78): pg returns decimal text so uint256 values survive; written as text or bigint. */
 type Numeric = ColumnType<string, string | bigint, string | bigint>;
-type NullableNumeric = ColumnType<string | null, string | bigint | null, string | bigint | null>;
-/** Ponder's hex columns: lowercase 0x-prefixed text. */
-type Hex = string;
 
-export interface LicenseTable {
-  token_id: Numeric;
-  client_id: Hex;
-  owner: Hex;
-  alias: string | null;
-  /** "active" | "revoked" */
-  status: string;
-  minted_at: Numeric;
-  minted_block: Numeric;
-  minted_tx: Hex;
-  revoked_at: NullableNumeric;
-  revoked_block: NullableNumeric;
-  revoked_tx: Hex | null;
-}
-
-export interface LicenseSignerTable {
-  token_id: Numeric;
-  signer: Hex;
-  enabled_at: Numeric;
-  enabled_block: Numeric;
-  enabled_tx: Hex;
-}
-
-export interface LicenseRedirectUriTable {
-  token_id: Numeric;
-  uri: string;
-  enabled_at: Numeric;
-  enabled_block: Numeric;
-  enabled_tx: Hex;
-}
-
-export interface LicenseEventTable {
-  block_number: Numeric;
-  log_index: number;
-  token_id: Numeric;
-  type: string;
+/** What pg returns (and Kysely accepts) for each Ponder column kind, by drizzle `columnType`. */
+type ColumnKinds<Json> = {
+  PgEvmBigint: Numeric;
+  /** Ponder's hex columns: lowercase 0x-prefixed text. */
+  PgHex: string;
+  PgText: string;
+  PgInteger: number;
+  PgBoolean: boolean;
   /** Ponder `json` column: pg parses it; written as JSON text. */
-  args: ColumnType<Record<string, string | boolean | null>, string, string>;
-  tx_hash: Hex;
-  timestamp: Numeric;
-}
+  PgJson: ColumnType<Json, string, string>;
+};
 
-export interface LicenseContractTable {
-  address: Hex;
-  period_validity: NullableNumeric;
-  license_cost: NullableNumeric;
-}
+/**
+ * The Postgres type Ponder gives each column kind, which the row types above assume; the test
+ * fixture builds its tables with these types and test/indexer/schema.test.ts checks them against
+ * the real views. A kind missing here types its columns `never` and makes the fixture throw.
+ */
+export const PG_TYPE_OF_KIND = {
+  PgEvmBigint: "numeric(78)",
+  PgHex: "text",
+  PgText: "text",
+  PgInteger: "integer",
+  PgBoolean: "boolean",
+  PgJson: "json",
+} as const satisfies Record<keyof ColumnKinds<unknown>, string>;
 
-export interface VehicleTable {
-  id: Numeric;
-  owner: Hex;
-  minted_at: NullableNumeric;
-  minted_block: NullableNumeric;
-  transfers: number;
-}
+/**
+ * How Ponder names a column: its key with every capital turned into `_` + lowercase (the names
+ * in the schema are simple camelCase; scripts/fixtures/indexedSchema.test.ts checks Ponder's names).
+ */
+export type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeCase<Tail>}`
+  : S;
 
-export interface VehicleSacdTable {
-  vehicle_id: Numeric;
-  grantee: Hex;
-  permissions: Numeric;
-  expires_at: Numeric;
-  source: string | null;
-  template_id: Hex | null;
-  created_at: Numeric;
-  block_number: Numeric;
-  tx_hash: Hex;
-}
+type Nullable<T> =
+  T extends ColumnType<infer S, infer I, infer U> ? ColumnType<S | null, I | null, U | null> : T | null;
 
-export interface VehiclePrivilegeTable {
-  vehicle_id: Numeric;
-  privilege_id: Numeric;
-  user: Hex;
-  expires_at: Numeric;
-  version: Numeric;
-  set_at: Numeric;
-  block_number: Numeric;
-  tx_hash: Hex;
+type KyselyColumn<C> = C extends {
+  _: { columnType: infer K extends keyof ColumnKinds<unknown>; notNull: infer NotNull; data: infer Data };
 }
+  ? NotNull extends true
+    ? ColumnKinds<Data>[K]
+    : Nullable<ColumnKinds<Data>[K]>
+  : never;
 
-export interface AccountSacdTable {
-  grantor: Hex;
-  grantee: Hex;
-  permissions: Numeric;
-  expires_at: Numeric;
-  source: string | null;
-  template_id: Hex | null;
-  created_at: Numeric;
-  block_number: Numeric;
-  tx_hash: Hex;
-}
+/** A table's columns, or an onchainView's selected ones (which keep their source column's name). */
+type ColumnsOf<T> = T extends { _: { columns: infer C } }
+  ? C
+  : T extends { _: { selectedFields: infer C } }
+    ? C
+    : never;
+
+type RowOf<Columns> = {
+  [K in keyof Columns as Columns[K] extends { _: { name: infer N extends string } }
+    ? SnakeCase<N>
+    : never]: KyselyColumn<Columns[K]>;
+};
+
+/** The public relation name of a schema export; never for the `*_state` tables and non-tables. */
+type PublicName<T> = T extends { _: { name: infer N extends string } }
+  ? N extends `${string}_state`
+    ? never
+    : N
+  : never;
+
+type Schema = typeof ponderSchema;
 
 /** Ponder's own bookkeeping, exposed in the views schema too. */
 export interface PonderMetaTable {
@@ -117,18 +95,31 @@ export interface PonderCheckpointTable {
   finalized_checkpoint: string;
 }
 
+/**
+ * The two bookkeeping tables' columns as `ponder start` creates them, keyed like the interfaces
+ * above (a column added or renamed on one side fails the type check): the test fixture builds them
+ * from this and test/indexer/schema.test.ts compares them with a real indexer's.
+ */
+export const PONDER_TABLE_COLUMNS = {
+  _ponder_meta: { key: "text PRIMARY KEY", value: "jsonb NOT NULL" } satisfies Record<
+    keyof PonderMetaTable,
+    string
+  >,
+  _ponder_checkpoint: {
+    chain_name: "text PRIMARY KEY",
+    chain_id: "bigint NOT NULL",
+    safe_checkpoint: "varchar(75) NOT NULL",
+    latest_checkpoint: "varchar(75) NOT NULL",
+    finalized_checkpoint: "varchar(75) NOT NULL",
+  } satisfies Record<keyof PonderCheckpointTable, string>,
+};
+
 export const INDEXED_SCHEMA = "dimo";
 
-export interface IndexedDatabase {
-  "dimo.license": LicenseTable;
-  "dimo.license_signer": LicenseSignerTable;
-  "dimo.license_redirect_uri": LicenseRedirectUriTable;
-  "dimo.license_event": LicenseEventTable;
-  "dimo.license_contract": LicenseContractTable;
-  "dimo.vehicle": VehicleTable;
-  "dimo.vehicle_sacd": VehicleSacdTable;
-  "dimo.vehicle_privilege": VehiclePrivilegeTable;
-  "dimo.account_sacd": AccountSacdTable;
+/** `dimo.<name>` for every public table and view of ponder.schema.ts, and Ponder's two tables. */
+export type IndexedDatabase = {
+  [E in keyof Schema as `dimo.${PublicName<Schema[E]>}`]: RowOf<ColumnsOf<Schema[E]>>;
+} & {
   "dimo._ponder_meta": PonderMetaTable;
   "dimo._ponder_checkpoint": PonderCheckpointTable;
-}
+};
