@@ -15,6 +15,21 @@ export type Deployment = {
 export const NETWORKS = ["local", "polygon", "amoy", "custom"] as const;
 export type NetworkName = (typeof NETWORKS)[number];
 
+/**
+ * A chain to index as the indexer's environment names it (DIMO_NETWORK, CHAIN_ID, the contract
+ * addresses, START_BLOCK). Addresses are plain strings: replay cassettes store it as JSON.
+ */
+export type IndexedChain = {
+  network: NetworkName;
+  chainId: number;
+  devLicense: string;
+  vehicleId: string;
+  sacd: string;
+  dimoToken: string | null;
+  dimoCredit: string | null;
+  startBlock: number;
+};
+
 /** Anvil's first dev account deploys the devnet; its nonces 0..5 fix every local address. */
 export const LOCAL_DEPLOYER = getAddress("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
 const localAt = (nonce: number) => getContractAddress({ from: LOCAL_DEPLOYER, nonce: BigInt(nonce) });

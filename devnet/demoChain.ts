@@ -1,5 +1,5 @@
 import { createTestClient, http } from "viem";
-import type { CassetteChain } from "../scripts/replay/cassette";
+import type { IndexedChain } from "../config/networks";
 import { type AnvilInstance, startAnvil } from "./anvil";
 import { applyDemoHistory } from "./demoHistory";
 import { type Deployment, deployDimo } from "./deploy";
@@ -30,7 +30,7 @@ export async function startPinnedAnvil(
   return { anvil, rpcUrl: anvil.rpcUrl, stop: anvil.stop };
 }
 
-export function cassetteChain(deployment: Deployment): CassetteChain {
+export function cassetteChain(deployment: Deployment): IndexedChain {
   return {
     network: "custom",
     chainId: deployment.chainId,
@@ -45,7 +45,7 @@ export function cassetteChain(deployment: Deployment): CassetteChain {
 
 /** anvil + the DIMO test contracts + devnet/demoHistory.ts, deterministically. */
 export async function startDemoChain(): Promise<
-  PinnedChain & { deployment: Deployment; chain: CassetteChain }
+  PinnedChain & { deployment: Deployment; chain: IndexedChain }
 > {
   const pinned = await startPinnedAnvil();
   try {

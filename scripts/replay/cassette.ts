@@ -3,6 +3,7 @@ import path from "node:path";
 import readline from "node:readline";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
+import type { IndexedChain } from "../../config/networks";
 
 // An RPC cassette: the JSON-RPC answers one indexer sync needed, as NDJSON (gzip when the file name
 // ends in .gz). Line 1 is the header; every other line one request/answer pair, deduplicated by key.
@@ -10,16 +11,7 @@ import zlib from "node:zlib";
 export const CASSETTE_VERSION = 1;
 
 /** The deployment a cassette was recorded for: replaying it points the indexer at the same contracts. */
-export type CassetteChain = {
-  network: "local" | "polygon" | "amoy" | "custom";
-  chainId: number;
-  devLicense: string;
-  vehicleId: string;
-  sacd: string;
-  dimoToken: string | null;
-  dimoCredit: string | null;
-  startBlock: number;
-};
+export type CassetteChain = IndexedChain;
 
 export type CassetteHeader = {
   kind: "header";

@@ -1,7 +1,7 @@
 import pino from "pino";
 import { generatePrivateKey } from "viem/accounts";
 import { describe, expect, it } from "vitest";
-import { redactingLogger } from "../../../http/redact";
+import { redactingLogger } from "./redact";
 
 describe("API private keys in logs", () => {
   it("are censored wherever a generated-key answer is nested", () => {
