@@ -6,7 +6,7 @@
 //   api/routes  → api/services, api/http, api/errors, api/lib, domain
 //   api/http    → api/errors, api/lib, the db error classifier; service TYPES only (see below)
 //   api/services → api/db, api/lib, api/errors, domain, abis, config
-//   api/db      → api/lib
+//   api/db      → api/lib; the indexer's schema TYPES (the dimo.* row types derive from it)
 //   indexer     → domain, abis, config (through ponder.config.ts)
 //   domain, abis, config import nothing of the repo but themselves
 //   product code never imports scripts/ or test/; only tests import test/
@@ -103,9 +103,23 @@ module.exports = {
     layer(
       "db-layer",
       "^api/db/",
-      ["^api/(db|lib)/"],
+      [
+        "^api/(db|lib)/",
+        // The dimo.* row types derive from the indexer's schema, its one source: types only,
+        // checked by the next rule.
+        "^indexer/ponder\\.schema\\.ts$",
+      ],
       "The database layer (Kysely types, migrations, counters) depends only on small helpers.",
     ),
+    {
+      // Deriving the API's view row types from indexer/ponder.schema.ts keeps one source for the
+      // indexed schema; `import type` loads nothing of the indexer (or Ponder) into the API.
+      name: "db-to-indexer-schema-types-only",
+      comment: "api/db may import the indexer's schema for its TYPES (import type) only.",
+      severity: "error",
+      from: { path: "^api/db/" },
+      to: { path: "^indexer/", dependencyTypesNot: ["type-only"] },
+    },
     layer(
       "lib-layer",
       "^api/lib/",
