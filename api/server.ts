@@ -38,7 +38,11 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   const { config } = opts;
   const logger = opts.logger ?? pino({ level: config.logLevel, base: { service: "api" } });
   // Loaded first: a bad key (file) stops the start instead of failing the first sign-in.
-  const walletKey = loadWalletKey({ fromEnv: config.console.walletEncryptionKey, dataDir: config.dataDir });
+  const walletKey = loadWalletKey({
+    fromEnv: config.console.walletEncryptionKey,
+    fromFile: config.console.walletEncryptionKeyFile,
+    dataDir: config.dataDir,
+  });
   const db = createDatabase(opts.databaseUrl, {
     poolMax: config.api.dbPoolMax,
     statementTimeoutMs: config.api.dbStatementTimeoutMs,
@@ -56,7 +60,11 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
     logger,
     config,
     chain: opts.chain ?? createChainHead(opts.rpcUrl),
-    secret: loadSecret({ fromEnv: config.api.secret, dataDir: config.dataDir }),
+    secret: loadSecret({
+      fromEnv: config.api.secret,
+      fromFile: config.api.secretFile,
+      dataDir: config.dataDir,
+    }),
     walletKey,
     databaseUrl: opts.databaseUrl,
     rpcUrl: opts.rpcUrl,

@@ -16,6 +16,7 @@ describe("console configuration", () => {
       smtpUrl: null,
       smtpFrom: "DIMO Developer Console <no-reply@localhost>",
       walletEncryptionKey: null,
+      walletEncryptionKeyFile: null,
       sessionIdleSeconds: 604_800,
       sessionMaxSeconds: 2_592_000,
       trustProxyHops: 0,
@@ -50,10 +51,25 @@ describe("console configuration", () => {
     [{ SESSION_IDLE_SECONDS: "10" }, "SESSION_IDLE_SECONDS"],
     [{ SESSION_IDLE_SECONDS: "7200", SESSION_MAX_SECONDS: "3600" }, "SESSION_IDLE_SECONDS"],
     [{ RATE_LIMIT_CODES_PER_EMAIL: "0" }, "RATE_LIMIT_CODES_PER_EMAIL"],
+    [
+      { WALLET_ENCRYPTION_KEY: "ab".repeat(32), WALLET_ENCRYPTION_KEY_FILE: "/run/secrets/wallet" },
+      "WALLET_ENCRYPTION_KEY_FILE",
+    ],
+    [{ API_SECRET: "s".repeat(32), API_SECRET_FILE: "/run/secrets/api" }, "API_SECRET_FILE"],
+    [{ INDEXER_DATABASE_URL: "postgresql://indexer@db.example/dimo" }, "INDEXER_DATABASE_URL"],
   ])("refuses %o naming the variable", (env, variable) => {
     const error = errorOf(env);
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.variable).toBe(variable);
+  });
+
+  it("takes API_SECRET_FILE and WALLET_ENCRYPTION_KEY_FILE as paths, read only when the API starts", () => {
+    const config = loadConfig({
+      API_SECRET_FILE: "/run/secrets/api-secret",
+      WALLET_ENCRYPTION_KEY_FILE: "/run/secrets/wallet-key",
+    });
+    expect(config.api.secretFile).toBe("/run/secrets/api-secret");
+    expect(config.console.walletEncryptionKeyFile).toBe("/run/secrets/wallet-key");
   });
 
   it("never echoes a secret value in the error line", () => {

@@ -65,6 +65,7 @@ export function parseKey32(text: string): Buffer | null {
 /** Every setting of every part (docs/configuration.md lists them all; a test keeps the two in step). */
 export const envSchema = z.object({
   DATABASE_URL: opt(url(["postgres:", "postgresql:"])),
+  INDEXER_DATABASE_URL: opt(url(["postgres:", "postgresql:"])),
   DATA_DIR: z.preprocess(blankToUndefined, z.string().default(".data")),
   DIMO_NETWORK: opt(z.enum(NETWORKS, { message: `must be one of ${NETWORKS.join(", ")}` })),
   RPC_URL: opt(url(["http:", "https:", "ws:", "wss:"])),
@@ -87,6 +88,7 @@ export const envSchema = z.object({
   // API (docs/public-api.md)
   HOST: z.preprocess(blankToUndefined, z.string().default("127.0.0.1")),
   API_SECRET: opt(z.string().min(32, "must be at least 32 characters")),
+  API_SECRET_FILE: opt(z.string()),
   CORS_ORIGINS: z.preprocess(
     blankToUndefined,
     z
@@ -121,6 +123,7 @@ export const envSchema = z.object({
     z.string().default("DIMO Developer Console <no-reply@localhost>"),
   ),
   WALLET_ENCRYPTION_KEY: opt(walletKey),
+  WALLET_ENCRYPTION_KEY_FILE: opt(z.string()),
   SESSION_IDLE_SECONDS: z.preprocess(blankToUndefined, atLeastMinute.default(7 * 86_400)),
   SESSION_MAX_SECONDS: z.preprocess(blankToUndefined, atLeastMinute.default(30 * 86_400)),
   RATE_LIMIT_WINDOW_SECONDS: z.preprocess(blankToUndefined, atLeastMinute.default(3_600)),
@@ -148,6 +151,8 @@ export type ChainConfig = Deployment & {
 
 export type Config = {
   databaseUrl: string | null;
+  /** The indexer's own login when DATABASE_URL is set (default: DATABASE_URL); see docs/security.md. */
+  indexerDatabaseUrl: string | null;
   dataDir: string;
   chain: ChainConfig;
   port: number;
@@ -171,6 +176,8 @@ export type ConsoleConfig = {
   smtpFrom: string;
   /** Null: a key generated once into `${dataDir}/wallet-encryption.key` (api/lib/walletKey.ts). */
   walletEncryptionKey: Buffer | null;
+  /** A file holding the key instead (kept outside DATA_DIR and its backups). */
+  walletEncryptionKeyFile: string | null;
   sessionIdleSeconds: number;
   sessionMaxSeconds: number;
   /** Same knob as login's: the client IP is that many hops back in X-Forwarded-For. */
@@ -204,6 +211,8 @@ export type ApiConfig = {
   host: string;
   /** Null: a random secret kept in `${dataDir}/api-secret` (api/lib/secret.ts). */
   secret: string | null;
+  /** A file holding the secret instead (kept outside DATA_DIR and its backups). */
+  secretFile: string | null;
   corsOrigins: string[];
   readyMaxLagBlocks: number;
   dbPoolMax: number;
@@ -216,6 +225,7 @@ const SECRET_VARIABLES = new Set([
   "WALLET_ENCRYPTION_KEY",
   "SMTP_URL",
   "DATABASE_URL",
+  "INDEXER_DATABASE_URL",
   ...SIGN_IN_SECRETS,
 ]);
 
@@ -287,6 +297,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const publicUrl = (parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, "");
   return {
     databaseUrl: parsed.DATABASE_URL ?? null,
+    indexerDatabaseUrl: indexerDatabaseUrl(parsed),
     dataDir: parsed.DATA_DIR,
     chain: resolveChain(parsed),
     port: parsed.PORT,
@@ -297,6 +308,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     api: {
       host: parsed.HOST,
       secret: parsed.API_SECRET ?? null,
+      secretFile: oneOf(parsed, "API_SECRET", "API_SECRET_FILE"),
       corsOrigins: parsed.CORS_ORIGINS,
       readyMaxLagBlocks: parsed.READY_MAX_LAG_BLOCKS,
       dbPoolMax: parsed.DB_POOL_MAX,
@@ -321,6 +333,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
+/** A secret given as a value or as a file path, never both (which one wins would be a guess). */
+function oneOf(
+  env: Env,
+  value: "API_SECRET" | "WALLET_ENCRYPTION_KEY",
+  file: "API_SECRET_FILE" | "WALLET_ENCRYPTION_KEY_FILE",
+): string | null {
+  if (env[value] !== undefined && env[file] !== undefined) {
+    throw new ConfigError(file, `set either ${value} or ${file}, not both`);
+  }
+  return env[file] ?? null;
+}
+
+function indexerDatabaseUrl(env: Env): string | null {
+  if (env.INDEXER_DATABASE_URL && !env.DATABASE_URL) {
+    throw new ConfigError(
+      "INDEXER_DATABASE_URL",
+      "needs DATABASE_URL (the embedded database makes its own roles)",
+    );
+  }
+  return env.INDEXER_DATABASE_URL ?? null;
+}
+
 function consoleConfig(env: Env): ConsoleConfig {
   if (env.SESSION_IDLE_SECONDS > env.SESSION_MAX_SECONDS) {
     throw new ConfigError(
@@ -332,6 +366,7 @@ function consoleConfig(env: Env): ConsoleConfig {
     smtpUrl: env.SMTP_URL ?? null,
     smtpFrom: env.SMTP_FROM,
     walletEncryptionKey: env.WALLET_ENCRYPTION_KEY ?? null,
+    walletEncryptionKeyFile: oneOf(env, "WALLET_ENCRYPTION_KEY", "WALLET_ENCRYPTION_KEY_FILE"),
     sessionIdleSeconds: env.SESSION_IDLE_SECONDS,
     sessionMaxSeconds: env.SESSION_MAX_SECONDS,
     trustProxyHops: env.TRUST_PROXY_HOPS,

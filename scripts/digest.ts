@@ -15,7 +15,7 @@ runMain("digest", async () => {
     options: { json: { type: "boolean" }, schema: { type: "string", default: VIEWS_SCHEMA } },
   });
   const config = loadConfigOrExit();
-  const db = await configuredDatabase(config);
+  const db = await configuredDatabase(config, "api");
   const pool = new pg.Pool({ connectionString: db.url, max: 1 });
   try {
     const digest = await stateDigest(pool, values.schema);

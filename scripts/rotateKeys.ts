@@ -3,47 +3,28 @@
 // expired; keys retired longer ago than that are deleted. Running APIs pick the new key up within
 // 30 s (and at once when they meet a token signed with it). Prints kids only, never key material.
 
-import fs from "node:fs";
-import path from "node:path";
 import pino from "pino";
 import { createDatabase } from "../api/db/database";
 import { migrateToLatest } from "../api/db/migrate";
 import { loadSecret } from "../api/lib/secret";
 import { signingKeys } from "../api/services/loginWithDimo/signingKeys";
 import { loadConfigOrExit } from "../config";
-import { startEmbeddedPostgres } from "./runtime/embeddedPostgres";
-
-/** The embedded Postgres of `npm start` (DATA_DIR/postgres): the running one, or started for this run. */
-async function embeddedDatabase(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const dir = path.join(dataDir, "postgres");
-  const pidFile = path.join(dir, "postmaster.pid");
-  if (fs.existsSync(pidFile)) {
-    const [pid, , , port] = fs.readFileSync(pidFile, "utf8").split("\n");
-    try {
-      process.kill(Number(pid), 0);
-      // Same credentials as scripts/runtime/embeddedPostgres.ts; `npm start` names its database dimo.
-      return { url: `postgresql://postgres:postgres@127.0.0.1:${Number(port)}/dimo`, stop: async () => {} };
-    } catch {
-      // Not running: start it below.
-    }
-  }
-  if (!fs.existsSync(dir))
-    throw new Error(`no database: set DATABASE_URL, or run npm start once (no ${dir})`);
-  const server = await startEmbeddedPostgres({ dir });
-  return { url: server.url("dimo"), stop: () => server.stop() };
-}
+import { configuredDatabase } from "./runtime/configuredDatabase";
 
 async function main() {
   const config = loadConfigOrExit();
-  const database = config.databaseUrl
-    ? { url: config.databaseUrl, stop: async () => {} }
-    : await embeddedDatabase(config.dataDir);
+  // As the API: the signing keys are its tables, and anything a migration creates must be its own.
+  const database = await configuredDatabase(config, "api");
   const db = createDatabase(database.url, { poolMax: 2, statementTimeoutMs: 30_000 });
   try {
     await migrateToLatest(db);
     const keys = signingKeys({
       db,
-      secret: loadSecret({ fromEnv: config.api.secret, dataDir: config.dataDir }),
+      secret: loadSecret({
+        fromEnv: config.api.secret,
+        fromFile: config.api.secretFile,
+        dataDir: config.dataDir,
+      }),
       clock: () => new Date(),
       alg: config.login.jwtAlg,
       maxTokenLifetimeSeconds: Math.max(config.login.jwtTtlSeconds, config.login.exchangeTtlSeconds),

@@ -6,12 +6,16 @@ import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { createPublicClient, http } from "viem";
+import { loadSecret } from "../api/lib/secret";
+import { loadWalletKey } from "../api/lib/walletKey";
 import { startApi } from "../api/server";
 import { type Config, loadConfigOrExit } from "../config";
 import { startDevnet } from "../devnet/devnet";
 import { readChainIdentity, reconcileSyncCache } from "./runtime/chainIdentity";
+import { databaseUrlWarning } from "./runtime/databaseUrlCheck";
 import { DEPLOYMENT_SCHEMA_PREFIX, deploymentSchemaName, VIEWS_SCHEMA } from "./runtime/deploymentSchema";
-import { closedAncestor, startEmbeddedPostgres } from "./runtime/embeddedPostgres";
+import { EMBEDDED_DATABASE, startEmbeddedDatabase } from "./runtime/embeddedDatabase";
+import { closedAncestor, passwordFileOf } from "./runtime/embeddedPostgres";
 import { type PonderLog, startIndexer } from "./runtime/indexer";
 import { releaseDeadIndexerLock } from "./runtime/indexerLock";
 import { onRunning, superviseIndexer } from "./runtime/supervisor";
@@ -73,28 +77,42 @@ function forwardIndexerLog(entry: PonderLog) {
   }
 }
 
-async function database(config: Config): Promise<string> {
+type Databases = { api: string; indexer: string; shown: string };
+
+async function database(config: Config): Promise<Databases> {
   if (config.databaseUrl) {
+    const urls = { api: config.databaseUrl, indexer: config.indexerDatabaseUrl ?? config.databaseUrl };
     say(`postgres: ${new URL(config.databaseUrl).host} (DATABASE_URL)`);
-    return config.databaseUrl;
+    const warning = await databaseUrlWarning(urls);
+    if (warning) process.stderr.write(warning);
+    return { ...urls, shown: `${new URL(urls.api).host}${new URL(urls.api).pathname}` };
   }
   const dir = path.join(config.dataDir, "postgres");
   assertReachableByPostgres(dir);
-  const server = await startEmbeddedPostgres({ dir });
-  stops.push({ name: "postgres", stop: () => server.stop() });
-  const admin = new pg.Client({ connectionString: server.url() });
-  await admin.connect();
-  const { rowCount } = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'dimo'`);
-  if (!rowCount) await admin.query(`CREATE DATABASE dimo`);
-  await admin.end();
-  say(`postgres: embedded at 127.0.0.1:${server.port} (data in ${dir})`);
-  return server.url("dimo");
+  const embedded = await startEmbeddedDatabase({ dir });
+  stops.push({ name: "postgres", stop: () => embedded.server.stop() });
+  say(
+    `postgres: embedded at 127.0.0.1:${embedded.server.port} (data in ${dir}; API as ${embedded.roles.api.role}, ` +
+      `indexer as ${embedded.roles.indexer.role}; superuser password in ${passwordFileOf(dir)})`,
+  );
+  return {
+    api: embedded.url(embedded.roles.api),
+    indexer: embedded.url(embedded.roles.indexer),
+    shown: `127.0.0.1:${embedded.server.port}/${EMBEDDED_DATABASE}`,
+  };
 }
 
 async function main() {
   const config = loadConfigOrExit();
   fs.mkdirSync(config.dataDir, { recursive: true });
-  const databaseUrl = await database(config);
+  // Secrets first: a key file others can read stops the start before anything runs.
+  loadSecret({ fromEnv: config.api.secret, fromFile: config.api.secretFile, dataDir: config.dataDir });
+  loadWalletKey({
+    fromEnv: config.console.walletEncryptionKey,
+    fromFile: config.console.walletEncryptionKeyFile,
+    dataDir: config.dataDir,
+  });
+  const databases = await database(config);
 
   let rpcUrl = config.chain.rpcUrl;
   let chain = config.chain;
@@ -121,8 +139,9 @@ async function main() {
       `RPC_URL: serves chain ${identity.chainId}, but ${chain.network} is chain ${chain.chainId}`,
     );
   }
-  const admin = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-  if (await reconcileSyncCache(admin, identity, DEPLOYMENT_SCHEMA_PREFIX)) {
+  // The indexer's login owns the chain cache and the deployment schemas this bookkeeping touches.
+  const indexerDb = new pg.Pool({ connectionString: databases.indexer, max: 2 });
+  if (await reconcileSyncCache(indexerDb, identity, DEPLOYMENT_SCHEMA_PREFIX)) {
     say(
       `postgres: chain ${identity.chainId} has a new genesis; dropped the old chain's cached data and tables`,
     );
@@ -137,7 +156,7 @@ async function main() {
       startIndexer({
         env: {
           ...process.env,
-          DATABASE_URL: databaseUrl,
+          DATABASE_URL: databases.indexer,
           RPC_URL: rpcUrl,
           DIMO_NETWORK: chain.network,
           CHAIN_ID: String(chain.chainId),
@@ -154,7 +173,7 @@ async function main() {
     // Our indexer died holding the schema lock: release it rather than wait out its 25 s expiry.
     beforeRestart: async ({ diedAt }) => {
       if (heldLock) {
-        await releaseDeadIndexerLock(databaseUrl, schema, diedAt);
+        await releaseDeadIndexerLock(databases.indexer, schema, diedAt);
         heldLock = false;
       }
     },
@@ -168,7 +187,7 @@ async function main() {
   stops.push({ name: "indexer", stop: () => supervisor.stop() });
   say(`indexer: Ponder on http://127.0.0.1:${config.indexerPort} (schema ${schema}, views ${VIEWS_SCHEMA})`);
 
-  const api = await startApi({ config, databaseUrl, rpcUrl });
+  const api = await startApi({ config, databaseUrl: databases.api, rpcUrl });
   stops.push({ name: "api", stop: api.stop });
   say(`api: listening on ${api.url}`);
 
@@ -177,18 +196,27 @@ async function main() {
   await onRunning(supervisor, (indexer) => indexer.waitForBlock(head, 10 * 60_000));
 
   // The views now point at this deployment; older ones (other code or config) are dead weight.
-  const { rows } = await admin.query<{ nspname: string }>(
+  const { rows } = await indexerDb.query<{ nspname: string }>(
     `SELECT nspname FROM pg_namespace WHERE nspname LIKE $1 AND nspname <> $2`,
     [`${DEPLOYMENT_SCHEMA_PREFIX}%`, schema],
   );
-  for (const { nspname } of rows) await admin.query(`DROP SCHEMA "${nspname}" CASCADE`);
-  if (rows.length) say(`postgres: dropped ${rows.length} superseded indexer schema(s)`);
-  await admin.end();
+  let dropped = 0;
+  for (const { nspname } of rows) {
+    try {
+      await indexerDb.query(`DROP SCHEMA "${nspname}" CASCADE`);
+      dropped++;
+    } catch (error) {
+      // Another login's schema (a DATABASE_URL shared with something else): leave it to its owner.
+      say(`postgres: kept ${nspname} (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+  if (dropped) say(`postgres: dropped ${dropped} superseded indexer schema(s)`);
+  await indexerDb.end();
 
   say(`ready: indexed through block ${head}`);
   say(`  API        ${api.url}   (docs ${api.url}/docs, status ${api.url}/status)`);
   say(`  analysts   http://127.0.0.1:${config.indexerPort}/graphql  and  /sql/*`);
-  say(`  postgres   ${databaseUrl.replace(/:[^:@/]*@/, ":***@")}  (views schema "${VIEWS_SCHEMA}")`);
+  say(`  postgres   ${databases.shown}  (views schema "${VIEWS_SCHEMA}"; npm run analyst-role for a login)`);
   say("Ctrl-C stops everything.");
 }
 

@@ -17,18 +17,50 @@ afterEach(() => {
 describe("loadSecret", () => {
   it("uses API_SECRET when given and writes nothing", () => {
     const dir = tempDir();
-    expect(loadSecret({ fromEnv: "x".repeat(32), dataDir: dir }).toString()).toBe("x".repeat(32));
+    expect(loadSecret({ fromEnv: "x".repeat(32), fromFile: null, dataDir: dir }).toString()).toBe(
+      "x".repeat(32),
+    );
     expect(fs.existsSync(path.join(dir, SECRET_FILE))).toBe(false);
   });
 
   it("generates a private secret file once and reuses it", () => {
     const dir = path.join(tempDir(), "nested");
-    const first = loadSecret({ fromEnv: null, dataDir: dir });
+    const first = loadSecret({ fromEnv: null, fromFile: null, dataDir: dir });
     const file = path.join(dir, SECRET_FILE);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(first.length).toBe(64);
-    expect(loadSecret({ fromEnv: null, dataDir: dir }).equals(first)).toBe(true);
+    expect(loadSecret({ fromEnv: null, fromFile: null, dataDir: dir }).equals(first)).toBe(true);
     expect(fs.readdirSync(dir)).toEqual([SECRET_FILE]);
+  });
+});
+
+describe("loadSecret refuses a secret other users can read", () => {
+  it("stops on an api-secret with mode 0644, naming the chmod to run, and works once it is 0600", () => {
+    const dir = tempDir();
+    const file = path.join(dir, SECRET_FILE);
+    fs.writeFileSync(file, `${"s".repeat(64)}\n`, { mode: 0o644 });
+    fs.chmodSync(file, 0o644); // the umask may have narrowed it
+    expect(() => loadSecret({ fromEnv: null, fromFile: null, dataDir: dir })).toThrow(
+      `${file}: mode 0644 lets other users read it; run \`chmod 600 ${file}\``,
+    );
+    fs.chmodSync(file, 0o600);
+    expect(loadSecret({ fromEnv: null, fromFile: null, dataDir: dir }).toString()).toBe("s".repeat(64));
+  });
+
+  it("reads API_SECRET_FILE from outside DATA_DIR under the same rule, and never writes one", () => {
+    const dir = tempDir();
+    const outside = path.join(tempDir(), "api-secret");
+    expect(() => loadSecret({ fromEnv: null, fromFile: outside, dataDir: dir })).toThrow(
+      `API_SECRET_FILE: ${outside} does not exist`,
+    );
+    fs.writeFileSync(outside, "short\n", { mode: 0o600 });
+    expect(() => loadSecret({ fromEnv: null, fromFile: outside, dataDir: dir })).toThrow(/at least 32/);
+    fs.writeFileSync(outside, `${"f".repeat(40)}\n`);
+    fs.chmodSync(outside, 0o604);
+    expect(() => loadSecret({ fromEnv: null, fromFile: outside, dataDir: dir })).toThrow(/chmod 600/);
+    fs.chmodSync(outside, 0o400);
+    expect(loadSecret({ fromEnv: null, fromFile: outside, dataDir: dir }).toString()).toBe("f".repeat(40));
+    expect(fs.existsSync(path.join(dir, SECRET_FILE))).toBe(false);
   });
 });
 

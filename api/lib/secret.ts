@@ -1,17 +1,36 @@
 import { hkdfSync, randomBytes } from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
+import { PrivateFileError, readPrivateFile } from "./privateFile";
 import { writeFileOnce } from "./writeOnce";
 
 export const SECRET_FILE = "api-secret";
 
+/** The shortest root secret accepted from API_SECRET or API_SECRET_FILE. */
+const MIN_SECRET_CHARS = 32;
+
 /**
- * The API's root secret: `API_SECRET` when set, else a random one generated once into
- * `${dataDir}/api-secret` (mode 0600) so every replica on one machine signs alike. Cursors today,
- * sessions later: each use derives its own key with {@link deriveKey}, never the root itself.
+ * The API's root secret: `API_SECRET` when set, else the file `API_SECRET_FILE` names (kept outside
+ * DATA_DIR, e.g. a mounted secret), else a random one generated once into `${dataDir}/api-secret`
+ * (mode 0600) so every replica on one machine signs alike. Either file must be private to its
+ * owner (no group/other bits): otherwise the API refuses to start, naming the chmod. Each use
+ * derives its own key with {@link deriveKey}, never the root itself.
  */
-export function loadSecret(opts: { fromEnv: string | null; dataDir: string }): Buffer {
+export function loadSecret(opts: {
+  fromEnv: string | null;
+  fromFile: string | null;
+  dataDir: string;
+}): Buffer {
   if (opts.fromEnv !== null) return Buffer.from(opts.fromEnv, "utf8");
+  if (opts.fromFile) {
+    const text = readPrivateFile(path.resolve(opts.fromFile))?.trim();
+    if (text === undefined) throw new PrivateFileError(`API_SECRET_FILE: ${opts.fromFile} does not exist`);
+    if (text.length < MIN_SECRET_CHARS) {
+      throw new PrivateFileError(
+        `API_SECRET_FILE: ${opts.fromFile} must hold at least ${MIN_SECRET_CHARS} characters`,
+      );
+    }
+    return Buffer.from(text, "utf8");
+  }
   const file = path.resolve(opts.dataDir, SECRET_FILE);
   const existing = readSecretFile(file);
   if (existing) return existing;
@@ -22,15 +41,8 @@ export function loadSecret(opts: { fromEnv: string | null; dataDir: string }): B
 }
 
 function readSecretFile(file: string): Buffer | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw error;
-  }
-  const trimmed = text.trim();
-  return trimmed === "" ? null : Buffer.from(trimmed, "utf8");
+  const trimmed = readPrivateFile(file)?.trim();
+  return trimmed ? Buffer.from(trimmed, "utf8") : null;
 }
 
 /** A 32-byte key for one purpose ("cursor", "session", …), so one leak never serves another use. */

@@ -24,11 +24,11 @@ afterEach(() => {
 describe("loadWalletKey", () => {
   it("generates a private key file once and reads the same key afterwards", () => {
     const dir = tmp();
-    const first = loadWalletKey({ fromEnv: null, dataDir: dir });
+    const first = loadWalletKey({ fromEnv: null, fromFile: null, dataDir: dir });
     const file = path.join(dir, WALLET_KEY_FILE);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(file, "utf8")).toMatch(/^[0-9a-f]{64}\n$/);
-    const second = loadWalletKey({ fromEnv: null, dataDir: dir });
+    const second = loadWalletKey({ fromEnv: null, fromFile: null, dataDir: dir });
     expect(second.key.equals(first.key)).toBe(true);
     expect(second.version).toBe(first.version);
     expect(first.version).toMatch(/^[0-9a-f]{16}$/);
@@ -37,7 +37,10 @@ describe("loadWalletKey", () => {
   it("prefers WALLET_ENCRYPTION_KEY and writes no file", () => {
     const dir = tmp();
     const key = Buffer.alloc(32, 9);
-    expect(loadWalletKey({ fromEnv: key, dataDir: dir })).toEqual({ key, version: keyVersion(key) });
+    expect(loadWalletKey({ fromEnv: key, fromFile: null, dataDir: dir })).toEqual({
+      key,
+      version: keyVersion(key),
+    });
     expect(fs.existsSync(path.join(dir, WALLET_KEY_FILE))).toBe(false);
   });
 
@@ -45,24 +48,41 @@ describe("loadWalletKey", () => {
     const dir = tmp();
     const file = path.join(dir, WALLET_KEY_FILE);
     fs.writeFileSync(file, "not a key\n", { mode: 0o600 });
-    expect(() => loadWalletKey({ fromEnv: null, dataDir: dir })).toThrow(
+    expect(() => loadWalletKey({ fromEnv: null, fromFile: null, dataDir: dir })).toThrow(
       `${file}: malformed; it must hold 32 bytes as 64 hex digits`,
     );
     fs.writeFileSync(file, "");
-    expect(() => loadWalletKey({ fromEnv: null, dataDir: dir })).toThrow(WalletKeyError);
+    expect(() => loadWalletKey({ fromEnv: null, fromFile: null, dataDir: dir })).toThrow(WalletKeyError);
     fs.writeFileSync(file, `${"ab".repeat(32)}\n`);
     fs.chmodSync(file, 0o644);
-    expect(() => loadWalletKey({ fromEnv: null, dataDir: dir })).toThrow(
-      `${file}: readable by other users; run chmod 600 on it`,
+    expect(() => loadWalletKey({ fromEnv: null, fromFile: null, dataDir: dir })).toThrow(
+      `${file}: mode 0644 lets other users read it; run \`chmod 600 ${file}\``,
     );
     fs.chmodSync(file, 0o600);
-    expect(loadWalletKey({ fromEnv: null, dataDir: dir }).key.toString("hex")).toBe("ab".repeat(32));
+    expect(loadWalletKey({ fromEnv: null, fromFile: null, dataDir: dir }).key.toString("hex")).toBe(
+      "ab".repeat(32),
+    );
+  });
+
+  it("reads WALLET_ENCRYPTION_KEY_FILE outside DATA_DIR, held to the same mode, and never generates it", () => {
+    const dir = tmp();
+    const outside = path.join(tmp(), "wallet.key");
+    expect(() => loadWalletKey({ fromEnv: null, fromFile: outside, dataDir: dir })).toThrow(
+      `WALLET_ENCRYPTION_KEY_FILE: ${outside} does not exist`,
+    );
+    fs.writeFileSync(outside, `${"cd".repeat(32)}\n`, { mode: 0o640 });
+    expect(() => loadWalletKey({ fromEnv: null, fromFile: outside, dataDir: dir })).toThrow(/chmod 600/);
+    fs.chmodSync(outside, 0o400);
+    expect(loadWalletKey({ fromEnv: null, fromFile: outside, dataDir: dir }).key.toString("hex")).toBe(
+      "cd".repeat(32),
+    );
+    expect(fs.existsSync(path.join(dir, WALLET_KEY_FILE))).toBe(false);
   });
 
   it("refuses a key path it cannot read", () => {
     const dir = tmp();
     fs.mkdirSync(path.join(dir, WALLET_KEY_FILE), { mode: 0o700 });
-    expect(() => loadWalletKey({ fromEnv: null, dataDir: dir })).toThrow(/cannot be read/);
+    expect(() => loadWalletKey({ fromEnv: null, fromFile: null, dataDir: dir })).toThrow(/cannot be read/);
   });
 });
 

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
 import { parseKey32 } from "../../config/env";
+import { readPrivateFile } from "./privateFile";
 import { writeFileOnce } from "./writeOnce";
 
 export const WALLET_KEY_FILE = "wallet-encryption.key";
@@ -28,13 +28,23 @@ export function keyVersion(key: Buffer): string {
 }
 
 /**
- * `WALLET_ENCRYPTION_KEY` when set; otherwise a random key generated once into
- * `${dataDir}/wallet-encryption.key` (mode 0600), the embedded default. An existing file that is
- * unreadable, malformed or readable by others stops the API: silently making a new key would
- * orphan every managed wallet sealed under the old one.
+ * `WALLET_ENCRYPTION_KEY` when set; else the file `WALLET_ENCRYPTION_KEY_FILE` names (kept outside
+ * DATA_DIR and its backups); otherwise a random key generated once into
+ * `${dataDir}/wallet-encryption.key` (mode 0600), the embedded default. A key file that is
+ * missing (when named), unreadable, malformed or readable by others stops the API: silently making
+ * a new key would orphan every managed wallet sealed under the old one.
  */
-export function loadWalletKey(opts: { fromEnv: Buffer | null; dataDir: string }): WalletKey {
+export function loadWalletKey(opts: {
+  fromEnv: Buffer | null;
+  fromFile: string | null;
+  dataDir: string;
+}): WalletKey {
   if (opts.fromEnv) return { key: opts.fromEnv, version: keyVersion(opts.fromEnv) };
+  if (opts.fromFile) {
+    const key = readKeyFile(path.resolve(opts.fromFile));
+    if (!key) throw new WalletKeyError(`WALLET_ENCRYPTION_KEY_FILE: ${opts.fromFile} does not exist`);
+    return { key, version: keyVersion(key) };
+  }
   const file = path.resolve(opts.dataDir, WALLET_KEY_FILE);
   const existing = readKeyFile(file);
   if (existing) return { key: existing, version: keyVersion(existing) };
@@ -45,22 +55,13 @@ export function loadWalletKey(opts: { fromEnv: Buffer | null; dataDir: string })
 }
 
 function readKeyFile(file: string): Buffer | null {
-  let stat: fs.Stats;
+  let text: string | null;
   try {
-    stat = fs.statSync(file);
+    text = readPrivateFile(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw new WalletKeyError(`${file}: cannot be read (${(error as Error).message})`);
+    throw new WalletKeyError((error as Error).message);
   }
-  if ((stat.mode & 0o077) !== 0) {
-    throw new WalletKeyError(`${file}: readable by other users; run chmod 600 on it`);
-  }
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (error) {
-    throw new WalletKeyError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`);
-  }
+  if (text === null) return null;
   const key = parseKey32(text.trim());
   if (!key) throw new WalletKeyError(`${file}: malformed; it must hold 32 bytes as 64 hex digits`);
   return key;

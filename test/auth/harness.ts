@@ -51,7 +51,7 @@ export async function loginHarness(before: (chain: ScenarioChain) => Promise<voi
     const config = loadConfig({ ...baseEnv, ...env });
     const api = await startApi({
       config,
-      databaseUrl: stack.db.url,
+      databaseUrl: stack.db.apiUrl,
       rpcUrl: stack.anvil.rpcUrl,
       logger,
       port: 0,

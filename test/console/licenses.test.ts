@@ -33,7 +33,7 @@ beforeAll(async () => {
   stack = await startStack();
   clock = testClock();
   api = await startConsoleApi({
-    databaseUrl: stack.db.url,
+    databaseUrl: stack.db.apiUrl,
     clock,
     env: Object.fromEntries(Object.entries(stack.env).filter(([k]) => k !== "DATABASE_URL")),
   });

@@ -66,7 +66,7 @@ export async function opsHarness(
   const launch = async () => {
     const running = await startApi({
       config,
-      databaseUrl: stack.db.url,
+      databaseUrl: stack.db.apiUrl,
       rpcUrl: stack.anvil.rpcUrl,
       port: 0,
       logger: pino({ level: "debug" }, { write: (line: string) => void logs.push(line) }),

@@ -62,7 +62,7 @@ describe("secrets", () => {
     const sessions = await db.selectFrom("console.sessions").select("token_hash").execute();
     const codes = await db.selectFrom("console.email_codes").select("code_hash").execute();
     await db.destroy();
-    const walletKey = loadWalletKey({ fromEnv: null, dataDir: api.dataDir });
+    const walletKey = loadWalletKey({ fromEnv: null, fromFile: null, dataDir: api.dataDir });
     const privateKey = openPrivateKey(
       walletKey,
       { ciphertext: row.key_ciphertext!, iv: row.key_iv!, tag: row.key_tag!, version: row.key_version! },

@@ -55,7 +55,7 @@ describe("managed wallet", () => {
       const wallets = walletService({
         db,
         clock: clock.now,
-        walletKey: () => loadWalletKey({ fromEnv: null, dataDir: api.dataDir }),
+        walletKey: () => loadWalletKey({ fromEnv: null, fromFile: null, dataDir: api.dataDir }),
       });
       const signer = await wallets.signerFor(me.id);
       expect(signer.address).toBe(me.wallets[0]!.address);

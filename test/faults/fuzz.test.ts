@@ -89,8 +89,10 @@ async function managedWalletKeys(url: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase("fuzz");
-  const db = createDatabase(database.url, { poolMax: 2, statementTimeoutMs: 5_000 });
+  database = await createTestDatabase("fuzz", { appRoles: true });
+  // The indexed fixture is written as the indexer's role, so the API's role reads it as it would
+  // Ponder's views.
+  const db = createDatabase(database.indexerUrl, { poolMax: 2, statementTimeoutMs: 5_000 });
   await createIndexedSchema(db);
   const f = indexedFixture(db);
   for (const [i, alias] of [
@@ -129,17 +131,19 @@ beforeAll(async () => {
   const deployment = await deployDimo(anvil.rpcUrl);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "dimo-fuzz-"));
   const env = {
-    ...indexerEnv(cassetteChain(deployment), anvil.rpcUrl, database.url),
+    ...indexerEnv(cassetteChain(deployment), anvil.rpcUrl, database.indexerUrl),
     API_SECRET: apiSecret,
     WALLET_ENCRYPTION_KEY: walletKey.toString("hex"),
     DATA_DIR: dataDir,
     TRUST_PROXY_HOPS: "1",
     LOG_LEVEL: "info",
   };
-  api = await startLiveApi({ env, databaseUrl: database.url, rpcUrl: anvil.rpcUrl });
+  api = await startLiveApi({ env, databaseUrl: database.apiUrl, rpcUrl: anvil.rpcUrl });
   await signIn();
   rules.secrets.push(
     { label: "API_SECRET", value: apiSecret },
+    { label: "API database password", value: database.roles!.api.password },
+    { label: "indexer database password", value: database.roles!.indexer.password },
     { label: "WALLET_ENCRYPTION_KEY (hex)", value: walletKey.toString("hex") },
     { label: "WALLET_ENCRYPTION_KEY (base64)", value: walletKey.toString("base64").slice(0, 40) },
     ...DEV_ACCOUNTS.map((a, i) => ({ label: `dev key ${i}`, value: a.privateKey.slice(2) })),

@@ -186,7 +186,7 @@ beforeAll(async () => {
       }
     },
   });
-  api = await startLiveApi({ env: stack.env, databaseUrl: stack.db.url, rpcUrl: stack.anvil.rpcUrl });
+  api = await startLiveApi({ env: stack.env, databaseUrl: stack.db.apiUrl, rpcUrl: stack.anvil.rpcUrl });
 }, 180_000);
 
 afterAll(async () => {

@@ -12,11 +12,12 @@ export type Stack = {
   anvil: AnvilInstance;
   deployment: Deployment;
   chain: ScenarioChain;
+  /** The suite's database, with the API's and the indexer's own logins (db.apiUrl, db.indexerUrl). */
   db: TestDatabase;
-  /** A pool on the test database; queries read the `dimo` views schema like the API does. */
+  /** An admin pool on the test database; queries read the `dimo` views schema like the API does. */
   pool: pg.Pool;
   indexer: IndexerProcess;
-  /** Environment that points any part (indexer, API) at this chain and database. */
+  /** Environment that points any part at this chain and database (DATABASE_URL: the indexer's login). */
   env: Record<string, string>;
   /** Waits until the indexer has processed the chain's current head. */
   synced(): Promise<bigint>;
@@ -41,9 +42,10 @@ export async function startStack(
     const deployment = await deployDimo(anvil.rpcUrl);
     const chain = createChain(anvil.rpcUrl, deployment);
     await opts.before?.(chain);
-    const db = await createTestDatabase("stack");
+    const db = await createTestDatabase("stack", { appRoles: true });
     cleanup.unshift(() => db.drop());
-    const env = indexerEnv(cassetteChain(deployment), anvil.rpcUrl, db.url);
+    // The indexer runs as its own role, as under npm start: what it cannot do shows up here.
+    const env = indexerEnv(cassetteChain(deployment), anvil.rpcUrl, db.indexerUrl);
     const indexer = await startIndexer({
       env,
       schema: "idx_test",
