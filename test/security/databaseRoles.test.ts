@@ -79,7 +79,11 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const refused = async (client: pg.Client, sql: string, why: RegExp = /permission denied|must be superuser/) => {
+const refused = async (
+  client: pg.Client,
+  sql: string,
+  why: RegExp = /permission denied|must be superuser/,
+) => {
   await expect(client.query(sql), sql).rejects.toThrow(why);
 };
 
@@ -228,7 +232,10 @@ describe("a database made before the app roles", () => {
       const asApi = await connect(withLogin(legacy.url, roles.api));
       const asIndexer = await connect(withLogin(legacy.url, roles.indexer));
       try {
-        const dbAsApi = createDatabase(withLogin(legacy.url, roles.api), { poolMax: 1, statementTimeoutMs: 5_000 });
+        const dbAsApi = createDatabase(withLogin(legacy.url, roles.api), {
+          poolMax: 1,
+          statementTimeoutMs: 5_000,
+        });
         expect(await migrateToLatest(dbAsApi)).toEqual([]); // its migration table is its own now
         await dbAsApi.destroy();
         expect((await asApi.query(`SELECT email FROM console.accounts`)).rows).toEqual([
