@@ -47,7 +47,9 @@ beforeAll(async () => {
   // default rights), and Ponder's role relies on that rather than on a grant of its own.
   const db = pg.escapeIdentifier(database.name);
   await admin.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${db} TO PUBLIC`);
-  await admin.query(`REVOKE TEMPORARY ON DATABASE ${db} FROM ${pg.escapeIdentifier(database.roles!.indexer.role)}`);
+  await admin.query(
+    `REVOKE TEMPORARY ON DATABASE ${db} FROM ${pg.escapeIdentifier(database.roles!.indexer.role)}`,
+  );
   const { owner } = await createAnalystRole(admin, {
     role: ROLE,
     password: PASSWORD,
