@@ -9,12 +9,11 @@ import { inspectRole, type RoleFacts } from "./databaseRoles";
  */
 export function isLocalDatabaseUrl(url: string): boolean {
   const u = new URL(url);
-  const socketHost = u.searchParams.get("host");
-  const host = decodeURIComponent(u.hostname)
+  // pg lets ?host= override the URL's host; no host at all means the default socket.
+  const host = (u.searchParams.get("host") ?? decodeURIComponent(u.hostname))
     .replace(/^\[|\]$/g, "")
     .toLowerCase();
-  if (host === "") return socketHost === null || socketHost.startsWith("/");
-  if (host.startsWith("/")) return true;
+  if (host === "" || host.startsWith("/")) return true;
   if (host === "localhost" || host.endsWith(".localhost")) return true;
   if (isIP(host) === 4) return host.startsWith("127.");
   if (isIP(host) === 6) return host === "::1" || /^::ffff:127\./.test(host) || /^::ffff:7f/.test(host);

@@ -1,4 +1,8 @@
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase } from "../../api/db/database";
@@ -10,6 +14,8 @@ import {
   provisionAppRoles,
   withLogin,
 } from "../../scripts/runtime/databaseRoles";
+import { ROOT } from "../../scripts/runtime/paths";
+import { freePort } from "../../scripts/runtime/ports";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
 // The API and the indexer log in as roles that own their own schemas and nothing else. Each attack
@@ -265,5 +271,56 @@ describe("a database made before the app roles", () => {
       await legacy.drop();
       await dropAppRoles(admin, roles); // roles are server-wide; the database held all their grants
     }
+  });
+});
+
+describe("a DATABASE_URL login with more power than it needs", () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "dimo-dburl-"));
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  /** npm start up to its chain check, which fails at once here (nothing listens on the RPC port). */
+  async function startOutput(env: Record<string, string>): Promise<string> {
+    const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/start.ts"], {
+      cwd: ROOT,
+      env: {
+        PATH: `${path.join(ROOT, "node_modules/.bin")}:${process.env.PATH}`,
+        HOME: process.env.HOME,
+        DATA_DIR: dataDir,
+        DIMO_NETWORK: "custom",
+        RPC_URL: `http://127.0.0.1:${await freePort()}`,
+        CHAIN_ID: "31337",
+        DEV_LICENSE_ADDRESS: "0x0000000000000000000000000000000000000001",
+        VEHICLE_ID_ADDRESS: "0x0000000000000000000000000000000000000002",
+        SACD_ADDRESS: "0x0000000000000000000000000000000000000003",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const code = await new Promise<number | null>((r) => child.once("exit", r));
+    expect(code, output).toBe(1);
+    return output;
+  }
+
+  it("npm start warns in one stderr block when it is a superuser on a host that is not named as this machine", async () => {
+    // 0.0.0.0 reaches this machine's Postgres, but the URL does not say so: as good as remote.
+    const remote = new URL(database.url);
+    remote.hostname = "0.0.0.0";
+    const output = await startOutput({ DATABASE_URL: remote.toString() });
+    expect(output.match(/WARNING: database logins with more power than they need/g)).toHaveLength(1);
+    expect(output).toMatch(/DATABASE_URL \(the API\) logs in as \S+, which has SUPERUSER/);
+    expect(output).toContain("The indexer logs in as");
+    expect(output).not.toContain(new URL(database.url).password || "\u0000");
+  });
+
+  it("says nothing for the API's and the indexer's own logins", async () => {
+    const output = await startOutput({
+      DATABASE_URL: database.apiUrl,
+      INDEXER_DATABASE_URL: database.indexerUrl,
+    });
+    expect(output).toContain("postgres: ");
+    expect(output).not.toContain("WARNING");
   });
 });
