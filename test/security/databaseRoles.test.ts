@@ -14,6 +14,7 @@ import {
   provisionAppRoles,
   withLogin,
 } from "../../scripts/runtime/databaseRoles";
+import { databaseUrlWarning } from "../../scripts/runtime/databaseUrlCheck";
 import { ROOT } from "../../scripts/runtime/paths";
 import { freePort } from "../../scripts/runtime/ports";
 import { createTestDatabase, type TestDatabase } from "../support/database";
@@ -322,5 +323,54 @@ describe("a DATABASE_URL login with more power than it needs", () => {
     });
     expect(output).toContain("postgres: ");
     expect(output).not.toContain("WARNING");
+  });
+});
+
+describe("the grants docs/security.md gives for DATABASE_URL", () => {
+  it("are enough for the API and Ponder, and give neither more", async () => {
+    const page = fs.readFileSync(path.join(ROOT, "docs/security.md"), "utf8");
+    const section = page.slice(page.indexOf("### Database roles with DATABASE_URL"));
+    const sqlBlock = /```sql\n([\s\S]*?)```/.exec(section)![1]!;
+    const db = await createTestDatabase("docs_grants");
+    const roles: AppRoles = {
+      api: { role: `${db.name}_api`, password: randomBytes(16).toString("hex") },
+      indexer: { role: `${db.name}_indexer`, password: randomBytes(16).toString("hex") },
+    };
+    const sql = sqlBlock
+      .replaceAll("DATABASE dimo ", `DATABASE "${db.name}" `)
+      .replaceAll("dimo_api", roles.api.role)
+      .replaceAll("dimo_indexer", roles.indexer.role)
+      .replace("'api-password'", `'${roles.api.password}'`)
+      .replace("'indexer-password'", `'${roles.indexer.password}'`);
+    const setup = await connect(db.url);
+    try {
+      await setup.query(sql);
+      const apiUrl = withLogin(db.url, roles.api);
+      const indexerUrl = withLogin(db.url, roles.indexer);
+      const asIndexer = await connect(indexerUrl);
+      const asApi = await connect(apiUrl);
+      try {
+        await indexLikePonder(asIndexer, "idx_docs");
+        const kysely = createDatabase(apiUrl, { poolMax: 1, statementTimeoutMs: 5_000 });
+        expect((await migrateToLatest(kysely)).length).toBeGreaterThan(0);
+        await kysely.destroy();
+        expect((await asApi.query(`SELECT alias FROM dimo.license`)).rows).toEqual([
+          { alias: "weather-app" },
+        ]);
+        expect((await inspectRole(asApi)).escalations).toEqual([]);
+        expect(await inspectRole(asIndexer)).toMatchObject({ escalations: [], readsConsole: false });
+        await refused(asIndexer, `SELECT * FROM console.kysely_migration`);
+        await refused(asApi, `SELECT * FROM ponder_sync.blocks`);
+        await refused(asApi, `CREATE SCHEMA elsewhere`);
+        expect(await databaseUrlWarning({ api: apiUrl, indexer: indexerUrl })).toBeNull();
+      } finally {
+        await asApi.end();
+        await asIndexer.end();
+      }
+    } finally {
+      await setup.end();
+      await db.drop();
+      await dropAppRoles(admin, roles);
+    }
   });
 });
