@@ -22,24 +22,28 @@ const tx = (n: number) => `0x${String(n).padStart(64, "0")}`; // as the fixture 
 
 let database: TestDatabase;
 let db: ReturnType<typeof createDatabase>;
+/** The indexed fixture's writer: the indexer's role, so the API's role reads it as Ponder's views. */
+let indexed: ReturnType<typeof createDatabase>;
 let app: App;
 const config = loadConfig({});
 const devLicense = config.chain.devLicense.toLowerCase();
 
 beforeAll(async () => {
-  database = await createTestDatabase("export");
-  db = createDatabase(database.url, { poolMax: 4, statementTimeoutMs: 5_000 });
-  await createIndexedSchema(db);
+  database = await createTestDatabase("export", { appRoles: true });
+  indexed = createDatabase(database.indexerUrl, { poolMax: 2, statementTimeoutMs: 5_000 });
+  await createIndexedSchema(indexed);
+  // Exports stream on their own pool, with the API's login, as under npm start.
+  db = createDatabase(database.apiUrl, { poolMax: 4, statementTimeoutMs: 5_000 });
   app = createApp({
     db,
-    databaseUrl: database.url,
+    databaseUrl: database.apiUrl,
     clock: () => new Date((T0 + 30 * DAY) * 1000),
     logger: pino({ level: "silent" }),
     config,
     chain: { headBlock: async () => 1_000n },
     secret: Buffer.alloc(32, 7),
   });
-  const f = indexedFixture(db);
+  const f = indexedFixture(indexed);
   await f.license({
     tokenId: 1,
     clientId: a(0xc1),
@@ -113,6 +117,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db?.destroy();
+  await indexed?.destroy();
   await database?.drop();
 });
 
@@ -243,7 +248,7 @@ describe("export streaming over HTTP", () => {
       [T0, ROWS],
     );
     await raw.end();
-    service = exportService(database.url, devLicense, { stallMs: 2_000, maxConcurrent: 1 });
+    service = exportService(database.apiUrl, devLicense, { stallMs: 2_000, maxConcurrent: 1 });
     const { OpenAPIHono } = await import("@hono/zod-openapi");
     const { registerAnalystRoutes } = await import("../../api/routes/analysts/exports");
     const { errorHandler } = await import("../../api/http/errors");
