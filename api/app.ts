@@ -15,9 +15,13 @@ import { registerDocsRoutes } from "./routes/docs";
 import { registerLoginWithDimoRoutes } from "./routes/loginWithDimo";
 import { registerPublicRoutes } from "./routes/public";
 import { registerSystemRoutes } from "./routes/system";
+import { registerWebRoutes } from "./routes/web";
 import { type Background, createServices, type ServiceDeps, type Services } from "./services/index";
 
-export type AppDeps = ServiceDeps;
+export type AppDeps = ServiceDeps & {
+  /** The built console web app (scripts/web/build.ts) served at `/`; null or absent: no app. */
+  webDir?: string | null;
+};
 
 /** `background`: the operation follower; server.ts starts it after listening and stops it first. */
 export type App = ApiApp & { metrics: Registry; background: Background; services: Services };
@@ -100,5 +104,7 @@ export function createApp(deps: AppDeps): App {
       '`{"error": {"code", "message", "details"?}}`; lists are keyset-paginated with `limit` (1..100, default 20) ' +
       "and the opaque `cursor` from the previous page's `nextCursor`.",
   });
+  // Last: the web app takes only the paths no API route above uses.
+  if (deps.webDir !== undefined) registerWebRoutes(app, deps.webDir);
   return app;
 }

@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
 import { type Config, loadConfigOrExit } from "../config/env";
@@ -24,7 +24,12 @@ export type StartApiOptions = {
   /** Overrides the RPC-backed chain head (tests). */
   chain?: ChainHead;
   clock?: () => Date;
+  /** The built web app to serve at `/` (DEFAULT_WEB_DIR for npm start and start:api); absent: none. */
+  webDir?: string | null;
 };
+
+/** Where scripts/web/build.ts writes the console web app. */
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL("../web/dist", import.meta.url));
 
 export type RunningApi = { url: string; port: number; stop(): Promise<void> };
 
@@ -68,6 +73,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
     walletKey,
     databaseUrl: opts.databaseUrl,
     rpcUrl: opts.rpcUrl,
+    ...(opts.webDir !== undefined ? { webDir: opts.webDir } : {}),
   });
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -157,7 +163,12 @@ async function main() {
   if (!config.databaseUrl)
     return fail("DATABASE_URL: required to run the API on its own (npm start sets it)");
   if (!config.chain.rpcUrl) return fail("RPC_URL: required to run the API on its own (npm start sets it)");
-  const api = await startApi({ config, databaseUrl: config.databaseUrl, rpcUrl: config.chain.rpcUrl });
+  const api = await startApi({
+    config,
+    databaseUrl: config.databaseUrl,
+    rpcUrl: config.chain.rpcUrl,
+    webDir: DEFAULT_WEB_DIR,
+  });
   const shutdown = (signal: NodeJS.Signals) => {
     process.stderr.write(`${signal}: stopping the API\n`);
     api.stop().then(

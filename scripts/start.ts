@@ -8,7 +8,7 @@ import pg from "pg";
 import { createPublicClient, http } from "viem";
 import { loadSecret } from "../api/lib/secret";
 import { loadWalletKey } from "../api/lib/walletKey";
-import { startApi } from "../api/server";
+import { DEFAULT_WEB_DIR, startApi } from "../api/server";
 import { type Config, loadConfigOrExit } from "../config";
 import { startDevnet } from "../devnet/devnet";
 import { readChainIdentity, reconcileSyncCache } from "./runtime/chainIdentity";
@@ -19,6 +19,7 @@ import { closedAncestor, passwordFileOf } from "./runtime/embeddedPostgres";
 import { type PonderLog, startIndexer } from "./runtime/indexer";
 import { releaseDeadIndexerLock } from "./runtime/indexerLock";
 import { onRunning, superviseIndexer } from "./runtime/supervisor";
+import { ensureWebBuild } from "./web/build";
 
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
@@ -187,7 +188,17 @@ async function main() {
   stops.push({ name: "indexer", stop: () => supervisor.stop() });
   say(`indexer: Ponder on http://127.0.0.1:${config.indexerPort} (schema ${schema}, views ${VIEWS_SCHEMA})`);
 
-  const api = await startApi({ config, databaseUrl: databases.api, rpcUrl });
+  // The console web app: built now when web/ changed since the last build (or never was).
+  let webDir: string | null = DEFAULT_WEB_DIR;
+  try {
+    await ensureWebBuild({ log: say });
+  } catch (error) {
+    webDir = null;
+    say(
+      `web: not built (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); the API runs without it`,
+    );
+  }
+  const api = await startApi({ config, databaseUrl: databases.api, rpcUrl, webDir });
   stops.push({ name: "api", stop: api.stop });
   say(`api: listening on ${api.url}`);
 
@@ -214,6 +225,7 @@ async function main() {
   await indexerDb.end();
 
   say(`ready: indexed through block ${head}`);
+  if (webDir) say(`  console    ${config.publicUrl}   (open it in a browser)`);
   say(`  API        ${api.url}   (docs ${api.url}/docs, status ${api.url}/status)`);
   say(`  analysts   http://127.0.0.1:${config.indexerPort}/graphql  and  /sql/*`);
   say(`  postgres   ${databases.shown}  (views schema "${VIEWS_SCHEMA}"; npm run analyst-role for a login)`);

@@ -17,6 +17,7 @@ import { type LicenseOperations, licenseOperations } from "./console/licenses/wr
 import { createMailer, type Mailer } from "./console/mailer";
 import { createOpsChain } from "./console/operations/chain";
 import { type OperationEngine, operationEngine } from "./console/operations/engine";
+import { type ConsoleSettings, consoleSettings } from "./console/settings";
 import { type EmailCodeService, emailCodeService } from "./console/signIn/emailCodes";
 import { type OAuthSignIn, oauthSignIn } from "./console/signIn/oauth";
 import { oauthStateStore } from "./console/signIn/oauthStates";
@@ -98,6 +99,8 @@ export type ConsoleServices = {
   walletLinks: WalletLinkService;
   licenses: ConsoleLicenseService;
   operations: OperationServices | null;
+  /** Sign-in methods, network and contracts, for front ends (GET /console/settings). */
+  settings: ConsoleSettings;
 };
 
 export type LoginWithDimoServices = {
@@ -186,14 +189,14 @@ export function createServices(deps: ServiceDeps): Services {
     maxSeconds: c.sessionMaxSeconds,
   });
   const signInCfg = config.signIn;
+  const mailer =
+    deps.mailer ?? createMailer({ smtpUrl: c.smtpUrl, from: c.smtpFrom, dataDir: config.dataDir, logger });
   const signIn: SignInServices = {
     emailCodes: emailCodeService({
       db,
       clock,
       key: deriveKey(deps.secret, "email-code"),
-      mailer:
-        deps.mailer ??
-        createMailer({ smtpUrl: c.smtpUrl, from: c.smtpFrom, dataDir: config.dataDir, logger }),
+      mailer,
       limits: {
         codesPerEmail: limiter("code_email", c.rateLimits.codesPerEmail),
         codesPerIp: limiter("code_ip", c.rateLimits.codesPerIp),
@@ -309,6 +312,7 @@ export function createServices(deps: ServiceDeps): Services {
       }),
       licenses: consoleLicenses,
       operations,
+      settings: consoleSettings(config, mailer),
     },
     loginWithDimo,
     background,

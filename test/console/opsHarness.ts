@@ -41,6 +41,10 @@ export async function opsHarness(
     before?: (chain: ScenarioChain) => Promise<void>;
     env?: Record<string, string>;
     blockTime?: number;
+    /** A fixed port for the first API (browser tests: PUBLIC_URL must name it); default any free one. */
+    port?: number;
+    /** Serve the built web app at `/` (test/web). */
+    webDir?: string;
   } = {},
 ): Promise<OpsHarness> {
   const stack = await startStack({
@@ -68,7 +72,8 @@ export async function opsHarness(
       config,
       databaseUrl: stack.db.apiUrl,
       rpcUrl: stack.anvil.rpcUrl,
-      port: 0,
+      port: apis.length === 0 ? (opts.port ?? 0) : 0,
+      ...(opts.webDir ? { webDir: opts.webDir } : {}),
       logger: pino({ level: "debug" }, { write: (line: string) => void logs.push(line) }),
       chain: { headBlock: () => stack.chain.blockNumber() },
     });

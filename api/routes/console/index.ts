@@ -6,6 +6,7 @@ import { registerAccountRoutes } from "./accounts";
 import { registerLicenseViewRoutes } from "./licenses/views";
 import { registerLicenseWriteRoutes } from "./licenses/writes";
 import { registerOperationRoutes } from "./operations";
+import { registerSettingsRoutes } from "./settings";
 import { registerSignInRoutes } from "./signIn";
 import { registerWalletRoutes } from "./wallets";
 
@@ -26,6 +27,7 @@ export function registerConsoleRoutes(app: ApiApp, s: ConsoleServices, auth: Con
     description:
       "Session cookie set by sign-in (`__Host-dimo_session` outside http://localhost). Writes also need X-CSRF-Token.",
   });
+  registerSettingsRoutes(app, s);
   registerSignInRoutes(app, s, auth);
   registerAccountRoutes(app, s, auth);
   registerWalletRoutes(app, s, auth);

@@ -97,7 +97,8 @@ const OAuthToken = z
   .openapi("OAuthTokenResponse");
 const SiweChallenge = z
   .object({ challenge: z.string(), nonce: z.string(), expires_at: z.string() })
-  .openapi("SiweChallenge");
+  // Not "SiweChallenge": that name is the console's wallet-link challenge, and one would hide the other.
+  .openapi("LoginChallenge");
 const SiweToken = z
   .object({ token: z.string(), token_type: z.literal("Bearer"), expires_in: z.number().int() })
   .openapi("SiweToken");

@@ -1,0 +1,54 @@
+import path from "node:path";
+import type { Config } from "../../../config/env";
+import { MAILBOX_DIR, type Mailer } from "./mailer";
+import { PROVIDER_NAMES, type ProviderName } from "./signIn/providers";
+
+/** What a console front end needs to know before anyone signs in (GET /console/settings). */
+export type ConsoleSettings = {
+  network: Config["chain"]["network"];
+  chainId: number;
+  contracts: {
+    devLicense: string;
+    vehicleId: string;
+    sacd: string;
+    dimoToken: string | null;
+    dimoCredit: string | null;
+  };
+  signIn: {
+    /** `devMailbox`: no SMTP; codes land in `devMailbox` (a folder of this machine) and the API log. */
+    email: { delivery: "smtp" | "devMailbox"; devMailbox: string | null };
+    providers: ProviderName[];
+    passkeys: true;
+  };
+  /** Managed wallets get devnet ETH and DIMO before their first write. */
+  devnetFunding: boolean;
+};
+
+/** Public facts only: configured sign-in methods, network and contract addresses (no secret, no URL of a provider). */
+export function consoleSettings(config: Config, mailer: Mailer): ConsoleSettings {
+  const { chain, signIn } = config;
+  const mailbox = path.resolve(config.dataDir, MAILBOX_DIR);
+  // Shown to a developer on their own machine: relative to where `npm start` ran when inside it.
+  const relative = path.relative(process.cwd(), mailbox);
+  const shown = relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : mailbox;
+  return {
+    network: chain.network,
+    chainId: chain.chainId,
+    contracts: {
+      devLicense: chain.devLicense,
+      vehicleId: chain.vehicleId,
+      sacd: chain.sacd,
+      dimoToken: chain.dimoToken,
+      dimoCredit: chain.dimoCredit,
+    },
+    signIn: {
+      email:
+        mailer.kind === "mailbox"
+          ? { delivery: "devMailbox", devMailbox: `${shown}${path.sep}` }
+          : { delivery: "smtp", devMailbox: null },
+      providers: PROVIDER_NAMES.filter((name) => signIn[name] !== null && signIn[name] !== undefined),
+      passkeys: true,
+    },
+    devnetFunding: config.operations.devnetFunding,
+  };
+}
