@@ -10,6 +10,7 @@ import type { ApiApp } from "../http/types";
 // routes in the browser (deep links like /licenses/7). Hashed assets are cached for a year.
 
 const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
   ".css": "text/css; charset=utf-8",
   ".svg": "image/svg+xml",

@@ -94,9 +94,12 @@ async function injectWallet(context: BrowserContext, key: Hex, rpcUrl: string) {
 /** Signs in through the sign-in page with the code the dev mailbox received. */
 export async function signInThroughUi(page: Page, h: OpsHarness, email: string) {
   await page.goto("/");
-  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Email", { exact: true }).fill(email);
   await page.getByRole("button", { name: "Email me a sign-in code" }).click();
-  await page.getByLabel("6-digit code").fill(await codeFromMailbox(h.dataDir, email));
+  // The code field shows once the server answered, so the mail (the newest for this address) is written.
+  const field = page.getByLabel("6-digit code");
+  await field.waitFor();
+  await field.fill(await codeFromMailbox(h.dataDir, email));
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByRole("heading", { name: "My licenses" }).waitFor();
 }

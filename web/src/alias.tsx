@@ -20,7 +20,9 @@ export function useAliasCheck(alias: string, current?: string | null) {
   const wanted = useDebounced(alias, 250);
   const query = useQuery({
     queryKey: ["alias", wanted],
-    queryFn: () => must(api.GET("/v1/aliases/{alias}", { params: { path: { alias: wanted } } })),
+    // no-cache: revalidate (ETag) rather than reuse a public answer the browser cached a second ago.
+    queryFn: () =>
+      must(api.GET("/v1/aliases/{alias}", { params: { path: { alias: wanted } }, cache: "no-cache" })),
     enabled: wanted !== "" && wanted !== current && bytes(wanted) <= MAX_BYTES,
     staleTime: 1_000,
   });

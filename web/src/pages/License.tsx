@@ -58,6 +58,7 @@ function useRefresh(tokenId: number) {
   return useCallback(() => {
     void client.invalidateQueries({ queryKey: ["license", tokenId] });
     void client.invalidateQueries({ queryKey: ["licenses"] });
+    void client.invalidateQueries({ queryKey: ["alias"] });
   }, [client, tokenId]);
 }
 

@@ -157,7 +157,10 @@ function CreateLicense() {
           <OperationProgress
             operation={op}
             label={`Creating ${name ? `“${name}”` : "a license"}`}
-            onSettled={() => void client.invalidateQueries({ queryKey: ["licenses"] })}
+            onSettled={() => {
+              void client.invalidateQueries({ queryKey: ["licenses"] });
+              void client.invalidateQueries({ queryKey: ["alias"] });
+            }}
           />
         </div>
       ))}
