@@ -6,6 +6,7 @@ import { opsSection } from "./bench/ops";
 import { apiSection } from "./bench/support/benchApi";
 import { benchPostgres } from "./bench/support/benchDatabase";
 import type { BenchContext, BenchFigures, BenchSection } from "./bench/support/benchRegistry";
+import { webSection } from "./bench/web";
 
 // `npm run bench` prints a table; `npm run bench -- --json` prints ONE JSON object of figures
 // (keys `<section>.<figure>`) and nothing else on stdout; progress goes to stderr.
@@ -17,6 +18,7 @@ const SECTIONS: BenchSection[] = [
   loadSection,
   indexSection,
   exportSection,
+  webSection,
 ];
 
 async function main() {

@@ -12,7 +12,7 @@ import { ROOT } from "../scripts/runtime/paths";
 import { freePort } from "../scripts/runtime/ports";
 
 // `npm start` with no configuration but ports and a data folder: embedded Postgres, devnet with the
-// demo history, indexer and API — ready, serving the demo, stopping cleanly on SIGINT, and resuming
+// demo history, indexer, API and web app — ready, serving the demo, stopping cleanly on SIGINT, and resuming
 // from the same data folder on a second start. In between, the attacks a local user (or a hole in
 // one part) would try on its database, each refused; the second start runs on the data folder
 // turned back into what earlier versions left (postgres/postgres, everything the superuser's).
@@ -222,6 +222,11 @@ describe("npm start on the embedded defaults", () => {
     // Nor can it go round the grants through the cluster's built-in databases.
     await expect(login(port, as(analyst), "postgres")).rejects.toThrow(/permission denied for database/);
 
+    // The console web app, built on start when missing or stale, answers at `/`.
+    const home = await fetch(`${api}/`);
+    expect(home.headers.get("content-type")).toContain("text/html");
+    expect(await home.text()).toMatch(/<script type="module" crossorigin src="\/assets\/[^"]+\.js">/);
+    expect(first.output()).toContain("console    http://localhost:");
     expect(await first.stop()).toBe(0);
     expect(first.output()).toContain("stopped");
 

@@ -78,12 +78,29 @@ async function viteBuild(hash: string): Promise<void> {
   const { build } = await import("vite");
   const out = path.join(WEB_ROOT, `.dist-${process.pid}`);
   fs.rmSync(out, { recursive: true, force: true });
+  // Vite takes NODE_ENV from the environment when set: under vitest it is "test", which would ship
+  // React's development build. The app is always built for production.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await runVite(build, out);
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
+  fs.writeFileSync(path.join(out, HASH_FILE), `${hash}\n`);
+  fs.rmSync(WEB_DIST, { recursive: true, force: true });
+  fs.renameSync(out, WEB_DIST);
+}
+
+async function runVite(build: typeof import("vite").build, out: string) {
   await build({
     root: WEB_ROOT,
     configFile: false,
     logLevel: "warn",
     base: "/",
     mode: "production",
+    define: { "process.env.NODE_ENV": JSON.stringify("production") },
     // Vite 8 transforms TSX with Oxc: React's automatic runtime, no Babel or plugin needed.
     oxc: { jsx: { runtime: "automatic", importSource: "react" } },
     build: {
@@ -103,9 +120,6 @@ async function viteBuild(hash: string): Promise<void> {
       },
     },
   });
-  fs.writeFileSync(path.join(out, HASH_FILE), `${hash}\n`);
-  fs.rmSync(WEB_DIST, { recursive: true, force: true });
-  fs.renameSync(out, WEB_DIST);
 }
 
 /**

@@ -1,12 +1,8 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import openapiTS, { astToString } from "openapi-typescript";
-import pino from "pino";
-import { createApp } from "../../api/app";
-import { createDatabase } from "../../api/db/database";
-import { loadConfig } from "../../config/env";
 import { ROOT } from "../runtime/paths";
+import { withInertApp } from "./inertApp";
 
 // The web app's API client is typed from the API's own OpenAPI document, generated here from the
 // route definitions (an app built with inert dependencies: nothing connects, nothing listens).
@@ -17,27 +13,11 @@ export const SCHEMA_FILE = path.join(ROOT, "web/src/api/schema.d.ts");
 
 /** /openapi.json exactly as a running API serves it. */
 export async function openApiDocument(): Promise<Record<string, unknown>> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "openapi-"));
-  // Nothing listens on port 1: any query would fail, and none is made.
-  const db = createDatabase("postgresql://127.0.0.1:1/none", { poolMax: 1, statementTimeoutMs: 1_000 });
-  try {
-    const app = createApp({
-      db,
-      clock: () => new Date(),
-      logger: pino({ level: "silent" }),
-      config: loadConfig({ DATA_DIR: dataDir, API_SECRET: "openapi-document-only-0123456789abcdef" }),
-      chain: { headBlock: async () => 0n },
-      secret: Buffer.alloc(32, 1),
-      mailer: { kind: "mailbox", send: async () => {} },
-      rpcUrl: "http://127.0.0.1:1",
-    });
+  return withInertApp(async (app) => {
     const res = await app.request("/openapi.json");
     if (res.status !== 200) throw new Error(`/openapi.json answered ${res.status}`);
     return (await res.json()) as Record<string, unknown>;
-  } finally {
-    await db.destroy();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 const HEADER =

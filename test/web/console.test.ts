@@ -24,8 +24,8 @@ const REDIRECT = "http://localhost:8080/callback";
 let w: WebHarness;
 let context: BrowserContext;
 let page: Page;
-const run = Date.now().toString(36);
-const alias = `web-${run}`;
+// Each run has its own chain and database, so fixed names are free (and the screenshots stable).
+const alias = "my-first-app";
 let tokenId: number;
 let clientId: string;
 let apiKey: string;
@@ -55,13 +55,14 @@ beforeEach((ctx) => {
 });
 
 /** axe at both widths, no sideways scrolling on a phone, and the docs' screenshot. */
-async function checkPage(name: string) {
+async function checkPage(name: string, shot: boolean | "and-phone" = true) {
   await page.setViewportSize(PHONE);
   expect(await axe(page), `${name} at 390 px`).toEqual([]);
   expect(await overflowX(page), `${name} scrolls sideways at 390 px`).toBe(0);
+  if (shot === "and-phone") await screenshot(page, `${name}-phone`);
   await page.setViewportSize(DESKTOP);
   expect(await axe(page), `${name} at 1440 px`).toEqual([]);
-  await screenshot(page, name);
+  if (shot) await screenshot(page, name);
 }
 
 /** Waits for an operation's live status line to say it is done. */
@@ -99,7 +100,7 @@ describe("the console web app", () => {
     await page.waitForURL(/\/sign-in\?next=%2Flicenses$/);
     await page.getByRole("heading", { name: "Sign in to the DIMO Developer Console" }).waitFor();
     await checkPage("sign-in");
-    const email = `web-${run}@example.com`;
+    const email = "dev@example.com";
     await page.getByLabel("Email", { exact: true }).fill(email);
     await page.getByRole("button", { name: "Email me a sign-in code" }).click();
     await expect(page.getByText("no email leaves this machine").textContent()).resolves.toContain("mailbox");
@@ -111,7 +112,7 @@ describe("the console web app", () => {
     await signInThroughUi(page, w.h, email);
     expect(new URL(page.url()).pathname).toBe("/licenses");
     await page.getByText("No license yet.").waitFor();
-    await checkPage("licenses-empty");
+    await checkPage("licenses-empty", false);
   });
 
   it("creates a license and sees it appear without reloading", async () => {
@@ -185,7 +186,7 @@ describe("the console web app", () => {
     const row = page.getByRole("row", { name: new RegExp(`Vehicle ${vehicleId}\\b`) });
     await row.waitFor({ timeout: 20_000 });
     await expect(row.textContent()).resolves.toMatch(/GetNonLocationHistory.*GetLiveData/);
-    await checkPage("license");
+    await checkPage("license", "and-phone");
   });
 
   it("runs the test-my-API-key panel to a developer JWT and a vehicle token; the key never leaves the page", async () => {
@@ -218,21 +219,21 @@ describe("the console web app", () => {
 
   it("shows another license's public page only to owners of an active license, explaining the refusal", async () => {
     const other = await w.newUser();
-    await signInThroughUi(other.page, w.h, `viewer-${run}@example.com`);
+    await signInThroughUi(other.page, w.h, "viewer@example.com");
     await other.page.goto(`/licenses/${tokenId}`);
     const refusal = other.page.getByRole("alert").filter({ hasText: "The server did not show this license" });
     await refusal.waitFor();
     await expect(refusal.textContent()).resolves.toContain("requires owning at least one active developer license");
     const previous = page;
     page = other.page;
-    await checkPage("public-license-refused");
+    await checkPage("public-license-refused", false);
     page = previous;
     // Once the viewer owns a license of their own, the same address shows the public page.
     await other.page.getByRole("link", { name: "Licenses", exact: true }).click();
-    await other.page.getByLabel("License name (alias)").fill(`viewer-${run}`);
-    await other.page.getByText(`“viewer-${run}” is available`).waitFor();
+    await other.page.getByLabel("License name (alias)").fill("viewer-app");
+    await other.page.getByText(`“viewer-app” is available`).waitFor();
     await other.page.getByRole("button", { name: "Create license" }).click();
-    await other.page.getByRole("link", { name: `viewer-${run}` }).waitFor({ timeout: 30_000 });
+    await other.page.getByRole("link", { name: "viewer-app" }).waitFor({ timeout: 30_000 });
     await other.page.goto(`/licenses/${tokenId}`);
     await other.page.getByRole("heading", { name: new RegExp(alias) }).waitFor();
     await other.page.getByText("Read-only: you do not own this license.").waitFor();
@@ -256,13 +257,13 @@ describe("the console web app", () => {
     await checkPage("wallets");
     // A license owned by the linked wallet: the API prepares, the browser wallet sends.
     await page.getByRole("link", { name: "Licenses", exact: true }).click();
-    await page.getByLabel("License name (alias)").fill(`ext-${run}`);
-    await page.getByText(`“ext-${run}” is available`).waitFor();
+    await page.getByLabel("License name (alias)").fill("wallet-owned-app");
+    await page.getByText(`“wallet-owned-app” is available`).waitFor();
     await page.getByLabel("Owner wallet").selectOption(WALLET.address);
     await page.getByRole("button", { name: "Create license" }).click();
     await page.getByRole("button", { name: "Send with my browser wallet" }).click();
-    await settled(`Creating “ext-${run}”`);
-    await page.getByRole("link", { name: `ext-${run}` }).waitFor();
+    await settled(`Creating “wallet-owned-app”`);
+    await page.getByRole("link", { name: "wallet-owned-app" }).waitFor();
   });
 
   it("lists my operations and their states", async () => {

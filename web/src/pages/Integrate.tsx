@@ -64,7 +64,9 @@ const developerJwt = await dimo.auth.getDeveloperJwt({
   domain: "${domain}",
   private_key: process.env.DIMO_API_KEY, // your API key: keep it out of the code
 });`;
-  const py = `from dimo import DIMO
+  const py = `import os
+
+from dimo import DIMO
 
 dimo = DIMO("Production")
 developer_jwt = dimo.auth.get_dev_jwt(
