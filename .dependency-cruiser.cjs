@@ -9,11 +9,12 @@
 //   api/db      → api/lib; the indexer's schema TYPES (the dimo.* row types derive from it)
 //   indexer     → domain, abis, config (through ponder.config.ts)
 //   domain, abis, config import nothing of the repo but themselves
+//   web (the console web app) imports only web/: it reaches the server over HTTP alone
 //   product code never imports scripts/ or test/; only tests import test/
 //   no import cycles anywhere (type-only imports included)
 
 /** Any file of this repo (as opposed to node_modules/ and node: built-ins). */
-const REPO = "^(api|abis|config|devnet|domain|indexer|scripts|test)/|^[^/]+\\.[cm]?[jt]s$";
+const REPO = "^(api|abis|config|devnet|domain|indexer|scripts|test|web)/|^[^/]+\\.[cm]?[jt]s$";
 /** Code that ships: everything npm start runs except scripts/ (its launcher and tools). */
 const PRODUCT = "^(api|abis|config|devnet|domain|indexer)/|^ponder\\.config\\.ts$";
 /**
@@ -146,6 +147,13 @@ module.exports = {
     ),
     layer("abis-leaf", "^abis/", ["^abis/"], "Contract ABIs are data: they import nothing of the repo."),
     layer(
+      "web-layer",
+      "^web/",
+      ["^web/"],
+      "The web app talks to the server only through its documented HTTP API (types generated from " +
+        "/openapi.json into web/src/api/schema.d.ts); importing server code would bundle it into the browser.",
+    ),
+    layer(
       "config-leaf",
       "^config/",
       ["^config/"],
@@ -158,7 +166,7 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^(indexer/\\.ponder|indexer/generated|\\.data|devnet/contracts/out)/" },
+    exclude: { path: "^(indexer/\\.ponder|indexer/generated|\\.data|devnet/contracts/out|web/dist|web/\\.dist-[0-9]+)/" },
     enhancedResolveOptions: {
       exportsFields: ["exports"],
       conditionNames: ["import", "require", "node", "default", "types"],

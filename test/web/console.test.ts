@@ -48,7 +48,9 @@ afterEach(async (ctx) => {
   broken = true;
   // What the page showed when the step failed (kept outside the repo).
   if (process.env.WEB_FAILURE_SHOTS)
-    await page?.screenshot({ path: `${process.env.WEB_FAILURE_SHOTS}/failed.png`, fullPage: true }).catch(() => {});
+    await page
+      ?.screenshot({ path: `${process.env.WEB_FAILURE_SHOTS}/failed.png`, fullPage: true })
+      .catch(() => {});
 });
 beforeEach((ctx) => {
   if (broken) ctx.skip();
@@ -223,7 +225,9 @@ describe("the console web app", () => {
     await other.page.goto(`/licenses/${tokenId}`);
     const refusal = other.page.getByRole("alert").filter({ hasText: "The server did not show this license" });
     await refusal.waitFor();
-    await expect(refusal.textContent()).resolves.toContain("requires owning at least one active developer license");
+    await expect(refusal.textContent()).resolves.toContain(
+      "requires owning at least one active developer license",
+    );
     const previous = page;
     page = other.page;
     await checkPage("public-license-refused", false);
@@ -303,7 +307,10 @@ describe("the console web app", () => {
     await page.getByRole("button", { name: "Sign in with a passkey" }).click();
     // Back where the person signed out, signed in by the passkey.
     await page.getByRole("heading", { name: "Account", level: 1 }).waitFor();
-    await page.getByRole("list", { name: "My passkeys" }).getByText(/last used \w/).waitFor();
+    await page
+      .getByRole("list", { name: "My passkeys" })
+      .getByText(/last used \w/)
+      .waitFor();
   });
 
   it("signs out everywhere: the session is gone from the server too", async () => {
