@@ -1,4 +1,4 @@
-import { lazy, type ReactNode, Suspense, useEffect, useState } from "react";
+import { lazy, type ReactNode, Suspense, useEffect, useRef, useState } from "react";
 import { describe } from "./api/client";
 import { Account } from "./pages/Account";
 import { LicensePage } from "./pages/License";
@@ -51,6 +51,14 @@ export function App() {
       navigate(next?.startsWith("/") && !next.startsWith("//") ? next : "/licenses", { replace: true });
     }
   }, [me.isPending, me.isError, signedIn, path]);
+
+  // After an in-app navigation, keyboard and screen-reader users start at the new page's content.
+  const first = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on each new path only.
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else document.getElementById("main")?.focus({ preventScroll: true });
+  }, [path]);
 
   let body: ReactNode;
   if (me.isPending) body = <Loading what="your session" />;

@@ -26,7 +26,14 @@ export function useOperationStream(initial: Operation | null): Operation | null 
       if (isFinal(next)) source.close();
     });
     // The browser reconnects by itself (the server ends a stream after two minutes, and the
-    // first event of a new one is the current state); a refused reconnect closes it for good.
+    // first event of a new one is the current state). A refused reconnect (signed out, say) closes
+    // it for good: then show the operation as the API last has it.
+    source.onerror = () => {
+      if (source.readyState !== EventSource.CLOSED) return;
+      void api
+        .GET("/console/operations/{id}", { params: { path: { id: initial.id } } })
+        .then(({ data }) => data && setOp(data));
+    };
     return () => source.close();
   }, [id]);
   return op;
