@@ -2,15 +2,17 @@
  * The API's error hierarchy: each class fixes the error code and HTTP status (docs/public-api.md, "Errors"), so a route only
  * throws and `app.onError` (api/http/errors.ts) maps every error to the envelope in one place.
  */
-export type ErrorCode =
-  | "invalid_request"
-  | "unauthenticated"
-  | "forbidden"
-  | "not_found"
-  | "conflict"
-  | "rate_limited"
-  | "unavailable"
-  | "internal";
+export const ERROR_CODES = [
+  "invalid_request",
+  "unauthenticated",
+  "forbidden",
+  "not_found",
+  "conflict",
+  "rate_limited",
+  "unavailable",
+  "internal",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export type IssueDetail = { path: string; message: string };
 

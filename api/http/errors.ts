@@ -1,12 +1,13 @@
-import type { Hook } from "@hono/zod-openapi";
+import type { Hook, z } from "@hono/zod-openapi";
 import type { ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "pino";
 import { unavailableReason } from "../db/unavailable";
 import { ApiError, type ErrorCode, InvalidRequestError, type IssueDetail, RateLimitedError } from "../errors";
 import { loggable } from "../lib/loggable";
+import type { ErrorEnvelope } from "./openapi";
 
-export type ErrorBody = { error: { code: ErrorCode; message: string; details?: unknown } };
+export type ErrorBody = z.infer<typeof ErrorEnvelope>;
 
 export function errorBody(code: ErrorCode, message: string, details?: unknown): ErrorBody {
   return { error: details === undefined ? { code, message } : { code, message, details } };

@@ -1,25 +1,31 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { Registry } from "prom-client";
 import { errorBody } from "../http/errors";
-import { ErrorEnvelope, Health, jsonOk, Ready, Status } from "../http/schemas";
+import { errors, json } from "../http/openapi";
 import type { ApiApp } from "../http/types";
-import type { IndexerStatusService } from "../services/system/indexerStatus";
+import { type IndexerStatusService, Status } from "../services/system/indexerStatus";
 
 const tags = ["System"];
 const NO_STORE = { "Cache-Control": "no-store" };
-const unavailable = {
-  503: {
-    description: "Not ready (code `unavailable`; the message says why)",
-    content: { "application/json": { schema: ErrorEnvelope } },
-  },
-};
+const unavailable = errors({ 503: "Not ready (code `unavailable`; the message says why)" });
+
+const Health = z.object({ status: z.literal("ok") }).openapi("Health");
+
+const Ready = z
+  .object({
+    status: z.literal("ready"),
+    indexedBlock: z.number().int(),
+    headBlock: z.number().int(),
+    lagBlocks: z.number().int(),
+  })
+  .openapi("Ready");
 
 const health = createRoute({
   method: "get",
   path: "/health",
   tags,
   summary: "The process is up",
-  responses: jsonOk(Health, "Up"),
+  responses: { 200: json(Health, "Up") },
 });
 
 const ready = createRoute({
@@ -28,7 +34,7 @@ const ready = createRoute({
   tags,
   summary:
     "200 once the indexer has finished backfilling and is within READY_MAX_LAG_BLOCKS of the chain head",
-  responses: { ...jsonOk(Ready, "Ready to serve current data"), ...unavailable },
+  responses: { 200: json(Ready, "Ready to serve current data"), ...unavailable },
 });
 
 const status = createRoute({
@@ -36,7 +42,20 @@ const status = createRoute({
   path: "/status",
   tags,
   summary: "Indexed block, chain head and lag",
-  responses: { ...jsonOk(Status, "Indexer status"), ...unavailable },
+  responses: { 200: json(Status, "Indexer status"), ...unavailable },
+});
+
+const metrics = createRoute({
+  method: "get",
+  path: "/metrics",
+  tags,
+  summary: "Prometheus metrics of this process, in the text exposition format (not JSON)",
+  responses: {
+    200: {
+      description: "`http_request_duration_seconds`: a histogram by method, route pattern and status",
+      content: { "text/plain": { schema: z.string() } },
+    },
+  },
 });
 
 export function registerSystemRoutes(app: ApiApp, s: { indexer: IndexerStatusService; metrics: Registry }) {
@@ -59,8 +78,7 @@ export function registerSystemRoutes(app: ApiApp, s: { indexer: IndexerStatusSer
     const { reason: _reason, ...st } = await s.indexer.status();
     return c.json(st, 200, NO_STORE);
   });
-  // Prometheus text, not JSON: outside the OpenAPI document on purpose.
-  app.get("/metrics", async (c) =>
-    c.body(await s.metrics.metrics(), 200, { "Content-Type": s.metrics.contentType, ...NO_STORE }),
+  app.openapi(metrics, async (c) =>
+    c.text(await s.metrics.metrics(), 200, { "Content-Type": s.metrics.contentType, ...NO_STORE }),
   );
 }

@@ -17,7 +17,8 @@ import { type LicenseOperations, licenseOperations } from "./console/licenses/wr
 import { createMailer, type Mailer } from "./console/mailer";
 import { createOpsChain } from "./console/operations/chain";
 import { type OperationEngine, operationEngine } from "./console/operations/engine";
-import { type ConsoleSettings, consoleSettings } from "./console/settings";
+import type { ConsoleSettings } from "./console/schemas";
+import { consoleSettings } from "./console/settings";
 import { type EmailCodeService, emailCodeService } from "./console/signIn/emailCodes";
 import { type OAuthSignIn, oauthSignIn } from "./console/signIn/oauth";
 import { oauthStateStore } from "./console/signIn/oauthStates";

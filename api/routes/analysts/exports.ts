@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { commonErrors, errors, json } from "../../http/openapi";
 import { publicJson } from "../../http/publicJson";
-import { commonErrors, jsonOk } from "../../http/schemas";
 import type { ApiApp } from "../../http/types";
 import { CONTENT_TYPES, DATASETS, EXPORT_COLUMNS, toWeb } from "../../services/analysts/exports";
-import { METRICS } from "../../services/analysts/timeseries";
+import { INTERVALS, METRICS, TimeSeries } from "../../services/analysts/timeseries";
 import type { AnalystServices } from "../../services/index";
 
 // Analysts (docs/analysts.md): streamed CSV/NDJSON exports of the indexed tables and a time series of
@@ -75,23 +75,10 @@ const exportRoute = createRoute({
         "application/x-ndjson": { schema: z.string().openapi({ description: "One JSON object per line" }) },
       },
     },
-    429: {
-      description: "Too many exports running (code `rate_limited`)",
-      content: { "application/json": { schema: z.unknown() } },
-    },
+    ...errors({ 429: "Too many exports running (code `rate_limited`)" }),
     ...commonErrors,
   },
 });
-
-const TimeSeries = z
-  .object({
-    metric: z.enum(METRICS),
-    interval: z.enum(["day", "week"]),
-    from: z.string().openapi({ description: "Start of the first bucket (ISO-8601 UTC)" }),
-    to: z.string().openapi({ description: "End of the range, exclusive (ISO-8601 UTC)" }),
-    buckets: z.array(z.object({ start: z.string(), count: z.number().int() })),
-  })
-  .openapi("TimeSeries");
 
 const timeSeriesRoute = createRoute({
   method: "get",
@@ -108,14 +95,14 @@ const timeSeriesRoute = createRoute({
     query: z.object({
       metric: z.enum(METRICS).openapi({ param: { name: "metric", in: "query" }, example: "licenses_issued" }),
       interval: z
-        .enum(["day", "week"])
+        .enum(INTERVALS)
         .optional()
         .openapi({ param: { name: "interval", in: "query" }, description: "Default day", example: "week" }),
       from: timeQuery("from", "Start (inclusive; rounded down to its bucket)"),
       to: timeQuery("to", "End (exclusive)"),
     }),
   },
-  responses: { ...jsonOk(TimeSeries, "Counts per bucket"), ...commonErrors },
+  responses: { 200: json(TimeSeries, "Counts per bucket"), ...commonErrors },
 });
 
 export function registerAnalystRoutes(app: ApiApp, s: AnalystServices) {

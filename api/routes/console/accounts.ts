@@ -1,13 +1,19 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, type z } from "@hono/zod-openapi";
+import { json } from "../../http/openapi";
 import type { ConsoleAuth } from "../../http/session";
 import type { ApiApp } from "../../http/types";
 import type { Account } from "../../services/console/accounts/accounts";
 import type { Session } from "../../services/console/accounts/sessions";
 import type { ConsoleServices } from "../../services/index";
-import { json, Me, SESSION_SECURITY, sessionErrors } from "./schemas";
+import { Me, SESSION_SECURITY, sessionErrors } from "./schemas";
 
 /** The signed-in account as GET /console/me (and sign-in) answers it. */
-export async function meOf(s: ConsoleServices, account: Account, session: Session, csrfToken: string) {
+export async function meOf(
+  s: ConsoleServices,
+  account: Account,
+  session: Session,
+  csrfToken: string,
+): Promise<z.infer<typeof Me>> {
   const idleEnd = session.lastSeenAt.getTime() + s.sessions.idleSeconds * 1000;
   return {
     id: account.id,

@@ -1,76 +1,13 @@
 import { z } from "@hono/zod-openapi";
-import { OPERATION_KINDS } from "../../services/console/operations/types";
-import { PrivateSigner } from "./schemas";
+import { ADDRESS_RE } from "../../lib/shapes";
+import { GeneratedKey, Operation, PrivateSigner, WalletBalances } from "../../services/console/schemas";
 
-// Shapes of the console's write routes: operations, API keys, redirect URIs, DCX and balances.
+// Request bodies of the console's write routes (operations, API keys, redirect URIs, DCX) and the
+// answers the routes assemble; operations themselves are declared in api/services/console/schemas.ts.
 
-const Address = z.string().openapi({ example: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" });
-const Time = z.string().openapi({ example: "2025-01-01T00:00:00.000Z" });
-const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
-
-export const OperationStatusEnum = z.enum(["prepared", "submitted", "mined", "indexed", "failed"]).openapi({
-  description:
-    "prepared: waiting for an external wallet to send `transaction`; submitted: sent, not mined; mined: in a " +
-    "block; indexed: the API's reads (e.g. /v1/licenses/{tokenId}) show the change; failed: see `error`",
-});
-
-export const Operation = z
-  .object({
-    id: z.string().uuid(),
-    kind: z.enum(OPERATION_KINDS),
-    status: OperationStatusEnum,
-    txHash: z.string().nullable(),
-    error: z
-      .object({ code: z.string(), message: z.string(), details: z.unknown().optional() })
-      .nullable()
-      .openapi({
-        description: "Why it failed, e.g. code `conflict` with details.revert `AliasAlreadyInUse`",
-      }),
-    wallet: z.object({ address: Address, kind: z.enum(["managed", "external"]) }),
-    tokenId: z.number().int().nullable(),
-    params: z.record(z.string(), z.unknown()).openapi({ description: "What was asked (never a secret)" }),
-    result: z
-      .record(z.string(), z.unknown())
-      .nullable()
-      .openapi({ description: "create_license once mined: {tokenId, clientId} from the Issued event" }),
-    transaction: z
-      .object({
-        chainId: z.number().int(),
-        to: Address,
-        data: z.string(),
-        value: z.string().openapi({ description: "wei, decimal" }),
-        nonce: z.number().int().nullable(),
-      })
-      .openapi({ description: "The exact transaction; an external wallet signs and sends this one" }),
-    blockNumber: z.number().int().nullable(),
-    createdAt: Time,
-    updatedAt: Time,
-    submittedAt: Time.nullable(),
-    minedAt: Time.nullable(),
-    indexedAt: Time.nullable(),
-  })
-  .openapi("Operation");
-
-export const OperationAnswer = z
-  .object({
-    operation: Operation,
-    warnings: z.array(z.string()).openapi({ description: "Things to know, e.g. exact-match redirect URIs" }),
-  })
-  .openapi("OperationAnswer");
-
-export const GeneratedKeyAnswer = z
-  .object({
-    operation: Operation,
-    apiKey: z.object({
-      address: Address.openapi({ description: "The signer address enabled on chain (not a secret)" }),
-      privateKey: z.string().openapi({
-        description: "THE API KEY: shown in this answer only, never stored or logged; copy it now",
-      }),
-      label: z.string().nullable(),
-    }),
-    warnings: z.array(z.string()),
-  })
-  .openapi("GeneratedKey");
+export const GeneratedKeyAnswer = GeneratedKey.extend({ warnings: z.array(z.string()) }).openapi(
+  "GeneratedKey",
+);
 
 export const OperationList = z.object({ items: z.array(Operation) }).openapi("OperationList");
 
@@ -131,21 +68,7 @@ export const BuyDcxBody = z
   })
   .openapi("BuyDcx");
 
-const TokenBalance = z.object({
-  symbol: z.enum(["DIMO", "DCX"]),
-  token: Address,
-  balance: z.string().openapi({ description: "Decimal, in whole tokens", example: "12.5" }),
-  raw: z.string().openapi({ description: "Smallest unit (wei), decimal" }),
-  decimals: z.literal(18),
-});
-
-export const Balances = z
-  .object({
-    items: z.array(
-      z.object({ address: Address, kind: z.enum(["managed", "external"]), balances: z.array(TokenBalance) }),
-    ),
-  })
-  .openapi("Balances");
+export const Balances = z.object({ items: z.array(WalletBalances) }).openapi("Balances");
 
 export const WaitQuery = z.object({
   wait: z

@@ -1,20 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
-import { commonErrors, limitQuery, notFoundError } from "../../http/schemas";
+import { commonErrors, errors, json, notFoundError } from "../../http/openapi";
+import { limitQuery } from "../../http/schemas";
 import type { ConsoleAuth } from "../../http/session";
 import type { ApiApp } from "../../http/types";
+import { Operation, OperationAnswer } from "../../services/console/schemas";
 import type { ConsoleServices } from "../../services/index";
 import { needOps } from "../../services/index";
-import {
-  Balances,
-  BuyDcxBody,
-  Operation,
-  OperationAnswer,
-  OperationList,
-  SubmittedBody,
-  WaitQuery,
-} from "./operationSchemas";
-import { errorAt, json, SESSION_SECURITY, sessionErrors } from "./schemas";
+import { Balances, BuyDcxBody, OperationList, SubmittedBody, WaitQuery } from "./operationSchemas";
+import { SESSION_SECURITY, sessionErrors } from "./schemas";
 
 const tags = ["Console operations"];
 const IdParams = z.object({
@@ -87,7 +81,7 @@ export function registerOperationRoutes(app: ApiApp, s: ConsoleServices, auth: C
       200: json(Operation, "Submitted"),
       ...sessionErrors,
       ...notFoundError,
-      ...errorAt(409, "Not a prepared external-wallet operation, or the hash is another operation's"),
+      ...errors({ 409: "Not a prepared external-wallet operation, or the hash is another operation's" }),
       ...commonErrors,
     },
   });
@@ -104,7 +98,7 @@ export function registerOperationRoutes(app: ApiApp, s: ConsoleServices, auth: C
       200: json(Operation, "Cancelled (status failed, error.code cancelled)"),
       ...sessionErrors,
       ...notFoundError,
-      ...errorAt(409, "Already sent"),
+      ...errors({ 409: "Already sent" }),
       ...commonErrors,
     },
   });
@@ -130,7 +124,7 @@ export function registerOperationRoutes(app: ApiApp, s: ConsoleServices, auth: C
     responses: {
       202: json(OperationAnswer, "Submitted; wait for it with GET /console/operations/{id}?wait=indexed"),
       ...sessionErrors,
-      ...errorAt(409, "Not enough DIMO (the message says how much is missing)"),
+      ...errors({ 409: "Not enough DIMO (the message says how much is missing)" }),
       ...commonErrors,
     },
   });

@@ -1,19 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { addressSchema, commonErrors } from "../../http/schemas";
+import { commonErrors, errors, json } from "../../http/openapi";
+import { addressSchema } from "../../http/schemas";
 import type { ConsoleAuth } from "../../http/session";
 import type { ApiApp } from "../../http/types";
+import { SiweChallenge, Wallet } from "../../services/console/schemas";
 import type { ConsoleServices } from "../../services/index";
-import {
-  errorAt,
-  json,
-  LinkBody,
-  NonceBody,
-  SESSION_SECURITY,
-  SiweChallenge,
-  sessionErrors,
-  Wallet,
-  WalletList,
-} from "./schemas";
+import { LinkBody, NonceBody, SESSION_SECURITY, sessionErrors, WalletList } from "./schemas";
 
 const tags = ["Console wallets"];
 
@@ -60,7 +52,7 @@ export function registerWalletRoutes(app: ApiApp, s: ConsoleServices, auth: Cons
     responses: {
       200: json(Wallet, "Linked (or already linked to this account)"),
       ...sessionErrors,
-      ...errorAt(409, "The address is a wallet of another account"),
+      ...errors({ 409: "The address is a wallet of another account" }),
       ...commonErrors,
     },
   });
@@ -78,7 +70,7 @@ export function registerWalletRoutes(app: ApiApp, s: ConsoleServices, auth: Cons
     responses: {
       204: { description: "Unlinked" },
       ...sessionErrors,
-      ...errorAt(404, "Not a wallet of this account"),
+      ...errors({ 404: "Not a wallet of this account" }),
       ...commonErrors,
     },
   });

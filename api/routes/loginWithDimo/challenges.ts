@@ -1,20 +1,21 @@
-import { z } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { InvalidRequestError } from "../../errors";
+import { errors, json, parsedByHandler } from "../../http/openapi";
 import { parseInput, readParams } from "../../http/params";
-import { ErrorEnvelope } from "../../http/schemas";
 import type { ApiApp } from "../../http/types";
+import { ADDRESS_RE } from "../../lib/shapes";
 import type { LoginWithDimoServices } from "../../services/index";
+import { LoginChallenge, LoginToken, OAuthToken, Web3Challenge } from "../../services/loginWithDimo/schemas";
 import type { JwtAlg } from "../../services/loginWithDimo/signingKeys";
 
 // Login with DIMO (docs/login-with-dimo.md): Dex's form flow under /auth/web3/*, the JSON
 // flow of DIMO's newer dauth under /auth/challenge + /auth/token, and the keys and discovery
 // documents verifiers need. Parameters are read from the query string and the body alike, as
-// DIMO's SDKs send them either way, so these handlers parse them themselves.
+// DIMO's SDKs send them either way, so these handlers parse them themselves (parsedByHandler).
 
 const tags = ["Login with DIMO"];
-const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
 const limitBody = bodyLimit({
   maxSize: 16 * 1024,
@@ -81,38 +82,9 @@ const SiweTokenParams = z.object({
   signature: text("signature", 200),
 });
 
-const ChallengeResponse = z
-  .object({
-    state: z.string().openapi({ description: "Opaque, single-use; pass it to submit_challenge" }),
-    challenge: z.string().openapi({ description: "EIP-4361 message to sign with personal_sign (EIP-191)" }),
-  })
-  .openapi("Web3Challenge");
-const OAuthToken = z
-  .object({
-    access_token: z.string(),
-    token_type: z.literal("Bearer"),
-    expires_in: z.number().int(),
-    id_token: z.string(),
-  })
-  .openapi("OAuthTokenResponse");
-const SiweChallenge = z
-  .object({ challenge: z.string(), nonce: z.string(), expires_at: z.string() })
-  // Not "SiweChallenge": that name is the console's wallet-link challenge, and one would hide the other.
-  .openapi("LoginChallenge");
-const SiweToken = z
-  .object({ token: z.string(), token_type: z.literal("Bearer"), expires_in: z.number().int() })
-  .openapi("SiweToken");
 const Jwks = z
   .object({ keys: z.array(z.record(z.string(), z.unknown())) })
   .openapi("JWKS", { description: "Current signing key and retired keys whose tokens may still be alive" });
-
-const errorResponses = (codes: Record<number, string>) =>
-  Object.fromEntries(
-    Object.entries(codes).map(([status, description]) => [
-      status,
-      { description, content: { "application/json": { schema: ErrorEnvelope } } },
-    ]),
-  );
 const FORM = "application/x-www-form-urlencoded";
 
 export type ChallengeRouteOptions = {
@@ -123,27 +95,89 @@ export type ChallengeRouteOptions = {
   limitChallenges(c: Context, clientKey: string): Promise<void>;
 };
 
-export function registerChallengeRoutes(app: ApiApp, s: LoginWithDimoServices, d: ChallengeRouteOptions) {
-  const doc = app.openAPIRegistry;
+const generateChallenge = createRoute({
+  method: "post",
+  path: "/auth/web3/generate_challenge",
+  tags,
+  summary: "Dex web3 flow, step 1: an EIP-4361 challenge for a license's signer to sign",
+  description:
+    "Parameters in the form body or the query string. Refused (400) for an unknown client_id, a revoked " +
+    "license, or a domain that is not exactly an enabled redirect URI of that license. Rate-limited per IP and client_id (429).",
+  middleware: limitBody,
+  request: {
+    query: GenerateParams.partial(),
+    body: { required: false, content: { [FORM]: { schema: GenerateParams } } },
+  },
+  responses: {
+    200: json(Web3Challenge, "A challenge"),
+    ...errors({ 400: "Refused (invalid_request)", 429: "Too many challenges (Retry-After)" }),
+  },
+});
 
-  doc.registerPath({
-    method: "post",
-    path: "/auth/web3/generate_challenge",
+const submitChallenge = createRoute({
+  method: "post",
+  path: "/auth/web3/submit_challenge",
+  tags,
+  summary: "Dex web3 flow, step 2: the signed challenge for a developer JWT",
+  description:
+    "The signature must recover to an enabled, unexpired signer of the license whose clientId is client_id, " +
+    "and the license must be active. Each state is accepted once.",
+  middleware: limitBody,
+  request: { body: { content: { [FORM]: { schema: SubmitParams } } } },
+  responses: {
+    200: json(OAuthToken, "Developer JWT"),
+    ...errors({
+      400: "Bad parameters, unknown/used/expired state, or client_id/domain not those of the challenge",
+      401: "Could not verify signature (not an enabled, unexpired signer), or license revoked",
+    }),
+  },
+});
+
+const siweChallenge = createRoute({
+  method: "post",
+  path: "/auth/challenge",
+  tags,
+  summary: "JSON flow, step 1: an EIP-4361 challenge for the license whose clientId is `address`",
+  middleware: limitBody,
+  request: { body: { content: { "application/json": { schema: SiweChallengeParams } } } },
+  responses: {
+    200: json(LoginChallenge, "A challenge"),
+    ...errors({ 400: "Unknown or revoked license", 429: "Too many challenges (Retry-After)" }),
+  },
+});
+
+const siweToken = createRoute({
+  method: "post",
+  path: "/auth/token",
+  tags,
+  summary: "JSON flow, step 2: the signed challenge for a developer JWT",
+  middleware: limitBody,
+  request: { body: { content: { "application/json": { schema: SiweTokenParams } } } },
+  responses: {
+    200: json(LoginToken, "Developer JWT"),
+    ...errors({ 400: "Bad parameters or unknown/used/expired nonce", 401: "Could not verify signature" }),
+  },
+});
+
+const keysAt = (path: string) =>
+  createRoute({
+    method: "get",
+    path,
     tags,
-    summary: "Dex web3 flow, step 1: an EIP-4361 challenge for a license's signer to sign",
-    description:
-      "Parameters in the form body or the query string. Refused (400) for an unknown client_id, a revoked " +
-      "license, or a domain that is not exactly an enabled redirect URI of that license. Rate-limited per IP and client_id (429).",
-    request: {
-      query: GenerateParams.partial(),
-      body: { required: false, content: { [FORM]: { schema: GenerateParams } } },
-    },
-    responses: {
-      200: { description: "A challenge", content: { "application/json": { schema: ChallengeResponse } } },
-      ...errorResponses({ 400: "Refused (invalid_request)", 429: "Too many challenges (Retry-After)" }),
-    },
+    summary: "Public keys (JWKS) that verify every token this service issues",
+    responses: { 200: json(Jwks, "JWKS") },
   });
-  app.post("/auth/web3/generate_challenge", limitBody, async (c) => {
+
+const discovery = createRoute({
+  method: "get",
+  path: "/.well-known/openid-configuration",
+  tags,
+  summary: "OpenID discovery: issuer, JWKS, endpoints, algorithms and claims",
+  responses: { 200: json(z.record(z.string(), z.unknown()), "Discovery document") },
+});
+
+export function registerChallengeRoutes(app: ApiApp, s: LoginWithDimoServices, d: ChallengeRouteOptions) {
+  app.openapi(parsedByHandler(app, generateChallenge), async (c) => {
     const p = parseInput(GenerateParams, await readParams(c));
     await d.limitChallenges(c, p.client_id);
     const result = await s.login.generateWeb3Challenge({
@@ -155,24 +189,7 @@ export function registerChallengeRoutes(app: ApiApp, s: LoginWithDimoServices, d
     return c.json(result, 200, NO_STORE);
   });
 
-  doc.registerPath({
-    method: "post",
-    path: "/auth/web3/submit_challenge",
-    tags,
-    summary: "Dex web3 flow, step 2: the signed challenge for a developer JWT",
-    description:
-      "The signature must recover to an enabled, unexpired signer of the license whose clientId is client_id, " +
-      "and the license must be active. Each state is accepted once.",
-    request: { body: { content: { [FORM]: { schema: SubmitParams } } } },
-    responses: {
-      200: { description: "Developer JWT", content: { "application/json": { schema: OAuthToken } } },
-      ...errorResponses({
-        400: "Bad parameters, unknown/used/expired state, or client_id/domain not those of the challenge",
-        401: "Could not verify signature (not an enabled, unexpired signer), or license revoked",
-      }),
-    },
-  });
-  app.post("/auth/web3/submit_challenge", limitBody, async (c) => {
+  app.openapi(parsedByHandler(app, submitChallenge), async (c) => {
     const p = parseInput(SubmitParams, await readParams(c));
     const result = await s.login.submitWeb3Challenge({
       clientId: p.client_id,
@@ -183,18 +200,7 @@ export function registerChallengeRoutes(app: ApiApp, s: LoginWithDimoServices, d
     return c.json(result, 200, NO_STORE);
   });
 
-  doc.registerPath({
-    method: "post",
-    path: "/auth/challenge",
-    tags,
-    summary: "JSON flow, step 1: an EIP-4361 challenge for the license whose clientId is `address`",
-    request: { body: { content: { "application/json": { schema: SiweChallengeParams } } } },
-    responses: {
-      200: { description: "A challenge", content: { "application/json": { schema: SiweChallenge } } },
-      ...errorResponses({ 400: "Unknown or revoked license", 429: "Too many challenges (Retry-After)" }),
-    },
-  });
-  app.post("/auth/challenge", limitBody, async (c) => {
+  app.openapi(parsedByHandler(app, siweChallenge), async (c) => {
     const p = parseInput(SiweChallengeParams, await readParams(c));
     await d.limitChallenges(c, p.address);
     const audience =
@@ -202,51 +208,20 @@ export function registerChallengeRoutes(app: ApiApp, s: LoginWithDimoServices, d
     return c.json(await s.login.createSiweChallenge({ address: p.address, audience }), 200, NO_STORE);
   });
 
-  doc.registerPath({
-    method: "post",
-    path: "/auth/token",
-    tags,
-    summary: "JSON flow, step 2: the signed challenge for a developer JWT",
-    request: { body: { content: { "application/json": { schema: SiweTokenParams } } } },
-    responses: {
-      200: { description: "Developer JWT", content: { "application/json": { schema: SiweToken } } },
-      ...errorResponses({
-        400: "Bad parameters or unknown/used/expired nonce",
-        401: "Could not verify signature",
-      }),
-    },
-  });
-  app.post("/auth/token", limitBody, async (c) => {
+  app.openapi(parsedByHandler(app, siweToken), async (c) => {
     const p = parseInput(SiweTokenParams, await readParams(c));
     return c.json(await s.login.exchangeSiweToken(p), 200, NO_STORE);
   });
 
   const jwks = async () => s.keys.jwks();
   for (const path of ["/keys", "/.well-known/jwks.json"]) {
-    doc.registerPath({
-      method: "get",
-      path,
-      tags,
-      summary: "Public keys (JWKS) that verify every token this service issues",
-      responses: { 200: { description: "JWKS", content: { "application/json": { schema: Jwks } } } },
-    });
     // Short caching: verifiers also refetch on an unknown kid, so a rotation is seen quickly.
-    app.get(path, async (c) => c.json(await jwks(), 200, { "Cache-Control": "public, max-age=60" }));
+    app.openapi(keysAt(path), async (c) =>
+      c.json(await jwks(), 200, { "Cache-Control": "public, max-age=60" }),
+    );
   }
 
-  doc.registerPath({
-    method: "get",
-    path: "/.well-known/openid-configuration",
-    tags,
-    summary: "OpenID discovery: issuer, JWKS, endpoints, algorithms and claims",
-    responses: {
-      200: {
-        description: "Discovery document",
-        content: { "application/json": { schema: z.record(z.string(), z.unknown()) } },
-      },
-    },
-  });
-  app.get("/.well-known/openid-configuration", async (c) => {
+  app.openapi(discovery, async (c) => {
     const algs = new Set<string>([d.alg, ...(await jwks()).keys.map((k) => k.alg)]);
     const at = (path: string) => `${d.issuer}${path}`;
     return c.json(

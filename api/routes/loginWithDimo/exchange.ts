@@ -1,16 +1,17 @@
-import { z } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import { PERMISSIONS, type PermissionId, parsePermission } from "../../../domain/permissions";
 import { requireDeveloperJwt } from "../../http/developerJwt";
+import { errors, json, parsedByHandler } from "../../http/openapi";
 import { parseInput, readJsonObject } from "../../http/params";
-import { ErrorEnvelope } from "../../http/schemas";
 import type { ApiApp } from "../../http/types";
+import { ADDRESS_RE } from "../../lib/shapes";
 import type { LoginWithDimoServices } from "../../services/index";
 import type { ExchangeService } from "../../services/loginWithDimo/exchange";
+import { VehicleToken } from "../../services/loginWithDimo/schemas";
 
 // POST /v1/tokens/exchange (docs/login-with-dimo.md): DIMO token-exchange-api's two bodies, legacy
 // {nftContractAddress, privileges, tokenId} and {asset: did:erc721:…, permissions, audience?}.
 
-const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 const DID_RE = /^did:erc721:([0-9]{1,16}):(0x[0-9a-fA-F]{40}):([0-9]{1,16})$/;
 const NAMES = PERMISSIONS.map((p) => p.name).join(", ");
 
@@ -46,7 +47,7 @@ const noCloudEvents = z
     return Array.isArray(events) && events.length === 0;
   }, "cloudEvents are not supported by this service; omit them");
 
-export const LegacyExchangeBody = z.object({
+const LegacyExchangeBody = z.object({
   nftContractAddress: z
     .string({ error: "nftContractAddress is required" })
     .regex(ADDRESS_RE, "nftContractAddress must be a 20-byte hex address"),
@@ -63,7 +64,7 @@ export const LegacyExchangeBody = z.object({
   audience,
 });
 
-export const AssetExchangeBody = z.object({
+const AssetExchangeBody = z.object({
   asset: z
     .string({ error: "asset is required" })
     .regex(DID_RE, "asset must be did:erc721:<chainId>:<contract>:<tokenId>"),
@@ -74,12 +75,6 @@ export const AssetExchangeBody = z.object({
   cloudEvents: noCloudEvents,
 });
 
-const ExchangeResponse = z.object({ token: z.string() }).openapi("VehicleToken");
-const err = (description: string) => ({
-  description,
-  content: { "application/json": { schema: ErrorEnvelope } },
-});
-
 export function registerExchangeRoutes(app: ApiApp, s: LoginWithDimoServices) {
   app.openAPIRegistry.registerComponent("securitySchemes", "developerJwt", {
     type: "http",
@@ -87,7 +82,7 @@ export function registerExchangeRoutes(app: ApiApp, s: LoginWithDimoServices) {
     bearerFormat: "JWT",
     description: "A developer JWT from /auth/web3/submit_challenge or /auth/token",
   });
-  app.openAPIRegistry.registerPath({
+  const exchange = createRoute({
     method: "post",
     path: "/v1/tokens/exchange",
     tags: ["Token exchange"],
@@ -97,6 +92,7 @@ export function registerExchangeRoutes(app: ApiApp, s: LoginWithDimoServices) {
       'permissions: ["privilege:GetLiveData" | "GetLiveData", …], audience?}`. The contract must be the configured VehicleId ' +
       "and the chain ours. Granted only when the unexpired SACD and privilege grants to the license's clientId cover every permission.",
     security: [{ developerJwt: [] }],
+    middleware: requireDeveloperJwt(s.developers),
     request: {
       body: {
         content: {
@@ -110,18 +106,17 @@ export function registerExchangeRoutes(app: ApiApp, s: LoginWithDimoServices) {
       },
     },
     responses: {
-      200: {
-        description: "The vehicle token",
-        content: { "application/json": { schema: ExchangeResponse } },
-      },
-      400: err("Bad body, another contract or chain"),
-      401: err("Missing, invalid or expired developer JWT"),
-      403: err("Not an active license, vehicle missing, or permissions not granted (details.missing)"),
+      200: json(VehicleToken, "The vehicle token"),
+      ...errors({
+        400: "Bad body, another contract or chain",
+        401: "Missing, invalid or expired developer JWT",
+        403: "Not an active license, vehicle missing, or permissions not granted (details.missing)",
+      }),
     },
   });
 
-  const developerJwt = requireDeveloperJwt(s.developers);
-  app.post("/v1/tokens/exchange", developerJwt, async (c) => {
+  // Which of the two bodies decides how it is read: the handler parses it (parsedByHandler).
+  app.openapi(parsedByHandler(app, exchange), async (c) => {
     const body = await readJsonObject(c);
     const developer = c.get("developer");
     let request: Parameters<ExchangeService["exchange"]>[1];

@@ -1,20 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { commonErrors, json, notFoundError } from "../../http/openapi";
 import { publicJson } from "../../http/publicJson";
-import {
-  addressSchema,
-  commonErrors,
-  HistoryItem,
-  idParam,
-  jsonOk,
-  License,
-  notFoundError,
-  PageQuery,
-  page,
-  SharedVehicle,
-} from "../../http/schemas";
+import { addressSchema, idParam, PageQuery } from "../../http/schemas";
 import type { ApiApp } from "../../http/types";
+import { page } from "../../lib/shapes";
 import type { EventService } from "../../services/public/events";
 import type { LicenseService } from "../../services/public/licenses";
+import { HistoryItem, License, SharedVehicle } from "../../services/public/schemas";
 import type { VehicleService } from "../../services/public/vehicles";
 
 const tags = ["Licenses"];
@@ -43,7 +35,7 @@ const list = createRoute({
       ).optional(),
     }),
   },
-  responses: { ...jsonOk(page(License, "LicensePage"), "A page of licenses"), ...commonErrors },
+  responses: { 200: json(page(License, "LicensePage"), "A page of licenses"), ...commonErrors },
 });
 
 const byClientId = createRoute({
@@ -52,7 +44,7 @@ const byClientId = createRoute({
   tags,
   summary: "One license by its clientId (any status, any letter case)",
   request: { params: z.object({ clientId: addressSchema("clientId", "path", "The license's clientId") }) },
-  responses: { ...jsonOk(License, "The license"), ...notFoundError, ...commonErrors },
+  responses: { 200: json(License, "The license"), ...notFoundError, ...commonErrors },
 });
 
 const byAlias = createRoute({
@@ -65,7 +57,7 @@ const byAlias = createRoute({
       alias: z.string().openapi({ param: { name: "alias", in: "path" }, example: "my-app" }),
     }),
   },
-  responses: { ...jsonOk(License, "The license"), ...notFoundError, ...commonErrors },
+  responses: { 200: json(License, "The license"), ...notFoundError, ...commonErrors },
 });
 
 const byTokenId = createRoute({
@@ -74,7 +66,7 @@ const byTokenId = createRoute({
   tags,
   summary: "One license by tokenId (any status)",
   request: { params: TokenIdParams },
-  responses: { ...jsonOk(License, "The license"), ...notFoundError, ...commonErrors },
+  responses: { 200: json(License, "The license"), ...notFoundError, ...commonErrors },
 });
 
 const vehicles = createRoute({
@@ -85,7 +77,7 @@ const vehicles = createRoute({
     "Vehicles shared with a license (unexpired SACD or privilege grants to its clientId), vehicleId ascending",
   request: { params: TokenIdParams, query: PageQuery },
   responses: {
-    ...jsonOk(page(SharedVehicle, "SharedVehiclePage"), "A page of vehicles"),
+    200: json(page(SharedVehicle, "SharedVehiclePage"), "A page of vehicles"),
     ...notFoundError,
     ...commonErrors,
   },
@@ -98,7 +90,7 @@ const events = createRoute({
   summary: "A license's history, oldest first (block, then log index)",
   request: { params: TokenIdParams, query: PageQuery },
   responses: {
-    ...jsonOk(page(HistoryItem, "HistoryPage"), "A page of events"),
+    200: json(page(HistoryItem, "HistoryPage"), "A page of events"),
     ...notFoundError,
     ...commonErrors,
   },

@@ -1,7 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
+import { commonErrors, json } from "../../http/openapi";
 import { publicJson } from "../../http/publicJson";
-import { commonErrors, jsonOk, Stats } from "../../http/schemas";
 import type { ApiApp } from "../../http/types";
+import { Stats } from "../../services/public/schemas";
 import type { StatsService } from "../../services/public/stats";
 
 const stats = createRoute({
@@ -10,7 +11,7 @@ const stats = createRoute({
   tags: ["Stats"],
   summary:
     "Counts: licenses by status, signers and redirect URIs of active licenses, vehicles, unexpired grants",
-  responses: { ...jsonOk(Stats, "The counts"), ...commonErrors },
+  responses: { 200: json(Stats, "The counts"), ...commonErrors },
 });
 
 export function registerStatsRoutes(app: ApiApp, s: { stats: StatsService }) {

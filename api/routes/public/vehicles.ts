@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { commonErrors, json, notFoundError } from "../../http/openapi";
 import { publicJson } from "../../http/publicJson";
-import { commonErrors, idParam, jsonOk, notFoundError, Vehicle } from "../../http/schemas";
+import { idParam } from "../../http/schemas";
 import type { ApiApp } from "../../http/types";
+import { Vehicle } from "../../services/public/schemas";
 import type { VehicleService } from "../../services/public/vehicles";
 
 const byId = createRoute({
@@ -10,7 +12,7 @@ const byId = createRoute({
   tags: ["Vehicles"],
   summary: "One vehicle with every unexpired grant (404 when burned or never seen)",
   request: { params: z.object({ vehicleId: idParam("vehicleId", "The VehicleId token id") }) },
-  responses: { ...jsonOk(Vehicle, "The vehicle"), ...notFoundError, ...commonErrors },
+  responses: { 200: json(Vehicle, "The vehicle"), ...notFoundError, ...commonErrors },
 });
 
 export function registerVehicleRoutes(app: ApiApp, s: { vehicles: VehicleService }) {

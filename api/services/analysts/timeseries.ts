@@ -1,3 +1,4 @@
+import { z } from "@hono/zod-openapi";
 import { sql } from "kysely";
 import { InvalidRequestError } from "../../errors";
 import { isoFromSeconds, unixSeconds } from "../../lib/time";
@@ -14,7 +15,8 @@ import type { ServiceContext } from "../public/context";
 
 export const METRICS = ["licenses_issued", "keys_enabled", "vehicles_shared"] as const;
 export type Metric = (typeof METRICS)[number];
-export type Interval = "day" | "week";
+export const INTERVALS = ["day", "week"] as const;
+export type Interval = (typeof INTERVALS)[number];
 
 const DAY = 86_400n;
 const STEP: Record<Interval, bigint> = { day: DAY, week: 7n * DAY };
@@ -23,13 +25,17 @@ const ORIGIN: Record<Interval, bigint> = { day: 0n, week: 4n * DAY };
 export const MAX_BUCKETS = 1_000;
 const DEFAULT_SPAN: Record<Interval, bigint> = { day: 30n * DAY, week: 26n * 7n * DAY };
 
-export type TimeSeries = {
-  metric: Metric;
-  interval: Interval;
-  from: string;
-  to: string;
-  buckets: Array<{ start: string; count: number }>;
-};
+/** GET /v1/stats/timeseries's answer. */
+export const TimeSeries = z
+  .object({
+    metric: z.enum(METRICS),
+    interval: z.enum(INTERVALS),
+    from: z.string().openapi({ description: "Start of the first bucket (ISO-8601 UTC)" }),
+    to: z.string().openapi({ description: "End of the range, exclusive (ISO-8601 UTC)" }),
+    buckets: z.array(z.object({ start: z.string(), count: z.number().int() })),
+  })
+  .openapi("TimeSeries");
+export type TimeSeries = z.infer<typeof TimeSeries>;
 
 const floorDiv = (a: bigint, b: bigint) => (a >= 0n ? a / b : -((-a + b - 1n) / b));
 

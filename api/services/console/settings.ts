@@ -1,28 +1,8 @@
 import path from "node:path";
 import type { Config } from "../../../config/env";
 import { MAILBOX_DIR, type Mailer } from "./mailer";
-import { PROVIDER_NAMES, type ProviderName } from "./signIn/providers";
-
-/** What a console front end needs to know before anyone signs in (GET /console/settings). */
-export type ConsoleSettings = {
-  network: Config["chain"]["network"];
-  chainId: number;
-  contracts: {
-    devLicense: string;
-    vehicleId: string;
-    sacd: string;
-    dimoToken: string | null;
-    dimoCredit: string | null;
-  };
-  signIn: {
-    /** `devMailbox`: no SMTP; codes land in `devMailbox` (a folder of this machine) and the API log. */
-    email: { delivery: "smtp" | "devMailbox"; devMailbox: string | null };
-    providers: ProviderName[];
-    passkeys: true;
-  };
-  /** Managed wallets get devnet ETH and DIMO before their first write. */
-  devnetFunding: boolean;
-};
+import type { ConsoleSettings } from "./schemas";
+import { PROVIDER_NAMES } from "./signIn/providers";
 
 /** Public facts only: configured sign-in methods, network and contract addresses (no secret, no URL of a provider). */
 export function consoleSettings(config: Config, mailer: Mailer): ConsoleSettings {

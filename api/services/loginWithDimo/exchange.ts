@@ -5,6 +5,7 @@ import { namesInOrder, type PermissionId, permissionIdsOfMask } from "../../../d
 import type { Database } from "../../db/database";
 import { ForbiddenError, InvalidRequestError } from "../../errors";
 import { unixSeconds } from "../../lib/time";
+import type { VehicleToken } from "./schemas";
 import type { SigningKeys } from "./signingKeys";
 
 // Vehicle token exchange (docs/login-with-dimo.md): a developer JWT's license trades for a short-lived token on one
@@ -75,7 +76,7 @@ export function exchangeService(deps: ExchangeDeps) {
     /** Our chain id: the legacy body names no chain. */
     chainId: deps.chainId,
 
-    async exchange(clientId: string, req: ExchangeRequest): Promise<{ token: string }> {
+    async exchange(clientId: string, req: ExchangeRequest): Promise<VehicleToken> {
       if (req.chainId !== deps.chainId) {
         throw new InvalidRequestError(
           `Unsupported chain ${req.chainId}: this service serves chain ${deps.chainId}`,

@@ -17,6 +17,7 @@ import {
 } from "./challenges";
 import { accessTokenHash, developerClaims, newJti } from "./claims";
 import { challengeMessage } from "./messages";
+import type { LoginChallenge, LoginToken, OAuthToken, Web3Challenge } from "./schemas";
 import type { SigningKeys } from "./signingKeys";
 
 // Login with DIMO (docs/login-with-dimo.md): a license's signer (API key) signs a one-time EIP-4361 challenge and
@@ -44,15 +45,7 @@ export type Web3ChallengeRequest = {
   nonce: string | null;
 };
 export type Web3Submission = { clientId: string; domain: string; state: string; signature: string };
-export type OAuthTokenResponse = {
-  access_token: string;
-  token_type: "Bearer";
-  expires_in: number;
-  id_token: string;
-};
 export type SiweChallengeRequest = { address: string; audience: string[] | null };
-export type SiweChallengeResponse = { challenge: string; nonce: string; expires_at: string };
-export type SiweTokenResponse = { token: string; token_type: "Bearer"; expires_in: number };
 
 const BAD_SIGNATURE = "Could not verify signature.";
 const REVOKED = "This license is revoked; it cannot sign in";
@@ -113,7 +106,7 @@ export function loginService(deps: LoginServiceDeps) {
      * Dex `generate_challenge`: refuses here what can be refused already (unknown client id,
      * revoked license, a domain that is not exactly an enabled redirect URI, address ≠ client id).
      */
-    async generateWeb3Challenge(req: Web3ChallengeRequest): Promise<{ state: string; challenge: string }> {
+    async generateWeb3Challenge(req: Web3ChallengeRequest): Promise<Web3Challenge> {
       const clientId = req.clientId.toLowerCase();
       if (req.address.toLowerCase() !== clientId) {
         throw new InvalidRequestError(
@@ -145,7 +138,7 @@ export function loginService(deps: LoginServiceDeps) {
     },
 
     /** Dex `submit_challenge`: the OAuth token response with a developer JWT and an id_token. */
-    async submitWeb3Challenge(sub: Web3Submission): Promise<OAuthTokenResponse> {
+    async submitWeb3Challenge(sub: Web3Submission): Promise<OAuthToken> {
       const parsed = parseWeb3State(sub.state);
       if (!parsed) throw new InvalidRequestError("Unknown state: request a new challenge");
       // The message as issued for this client_id and domain; if they are not the challenge's,
@@ -177,7 +170,7 @@ export function loginService(deps: LoginServiceDeps) {
     },
 
     /** JSON flow (DIMO's dauth): a challenge for the license whose clientId is `address`. */
-    async createSiweChallenge(req: SiweChallengeRequest): Promise<SiweChallengeResponse> {
+    async createSiweChallenge(req: SiweChallengeRequest): Promise<LoginChallenge> {
       const clientId = req.address.toLowerCase();
       const t = times();
       const nonce = newSiweNonce(clientId, t);
@@ -197,7 +190,7 @@ export function loginService(deps: LoginServiceDeps) {
     },
 
     /** JSON flow: the developer JWT for a signed challenge. */
-    async exchangeSiweToken(req: { nonce: string; signature: string }): Promise<SiweTokenResponse> {
+    async exchangeSiweToken(req: { nonce: string; signature: string }): Promise<LoginToken> {
       const parsed = parseSiweNonce(req.nonce);
       if (!parsed) throw new InvalidRequestError("Unknown nonce: request a new challenge");
       const signed = message(parsed.address, req.nonce, parsed, null);

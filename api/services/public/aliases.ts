@@ -1,13 +1,7 @@
 import { aliasProblem } from "../../../domain/alias";
 import type { ServiceContext } from "./context";
+import type { AliasAvailability } from "./schemas";
 import { toNumber } from "./shape";
-
-export type AliasAvailability = {
-  alias: string;
-  available: boolean;
-  tokenId: number | null;
-  reason: "taken" | "too_long" | "empty" | null;
-};
 
 export function aliasService(ctx: ServiceContext) {
   return {

@@ -11,6 +11,4 @@ export type ServiceContext = {
   devLicense: string;
 };
 
-export type Page<T> = { items: T[]; nextCursor: string | null };
-
 export const DEFAULT_LIMIT = 20;

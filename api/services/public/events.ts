@@ -1,15 +1,8 @@
+import type { Page } from "../../lib/shapes";
 import { isoFromSeconds } from "../../lib/time";
-import { DEFAULT_LIMIT, type Page, type ServiceContext } from "./context";
+import { DEFAULT_LIMIT, type ServiceContext } from "./context";
+import type { HistoryItem } from "./schemas";
 import { toNumber } from "./shape";
-
-export type HistoryItem = {
-  type: string;
-  blockNumber: number;
-  txHash: string;
-  logIndex: number;
-  timestamp: string;
-  args: Record<string, string | boolean | null>;
-};
 
 export function eventService(ctx: ServiceContext) {
   return {

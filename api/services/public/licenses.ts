@@ -3,23 +3,11 @@ import { checksumAddress } from "../../../domain/eip55";
 import { arraySlot, queryTemplate, slot } from "../../db/template";
 import { NotFoundError } from "../../errors";
 import { batchLoader } from "../../lib/batch";
+import type { Page } from "../../lib/shapes";
 import { isoFromSeconds, isoFromSecondsOrNull, unixSeconds } from "../../lib/time";
-import { DEFAULT_LIMIT, type Page, type ServiceContext } from "./context";
-import { type Signer, signer, toNumber } from "./shape";
-
-export type License = {
-  tokenId: number;
-  clientId: string;
-  owner: string;
-  alias: string | null;
-  status: "active" | "revoked";
-  mintedAt: string;
-  mintedBlock: number;
-  mintedTx: string;
-  revokedAt: string | null;
-  redirectUris: { uri: string; enabledAt: string }[];
-  signers: Signer[];
-};
+import { DEFAULT_LIMIT, type ServiceContext } from "./context";
+import type { License } from "./schemas";
+import { signer, toNumber } from "./shape";
 
 export type LicenseFilters = {
   status: "active" | "revoked" | "all";

@@ -2,6 +2,7 @@ import { checksumAddress } from "../../../domain/eip55";
 import { maskToHex, namesInOrder, permissionIdsOfMask } from "../../../domain/permissions";
 import { signerExpired, signerExpiresAt } from "../../../domain/signers";
 import { isoFromSeconds } from "../../lib/time";
+import type { PrivilegeGrant, SacdGrant, SharedVehicle, Signer } from "./schemas";
 
 // Row → JSON shaping shared by the services: pure functions over what the queries return
 // (numeric columns as decimal text), so they are unit-tested without a database.
@@ -17,17 +18,6 @@ export type SacdRow = {
   template_id: string | null;
 };
 export type PrivilegeRow = { user: string; privilege_id: string; expires_at: string };
-
-export type SacdGrant = {
-  kind: "sacd";
-  grantee: string;
-  permissions: string;
-  expiresAt: string;
-  source: string | null;
-  templateId: string | null;
-};
-export type PrivilegeGrant = { kind: "privilege"; grantee: string; privilegeId: number; expiresAt: string };
-export type Grant = SacdGrant | PrivilegeGrant;
 
 export function sacdGrant(row: SacdRow): SacdGrant {
   return {
@@ -48,14 +38,6 @@ export function privilegeGrant(row: PrivilegeRow): PrivilegeGrant {
     expiresAt: isoFromSeconds(row.expires_at),
   };
 }
-
-export type SharedVehicle = {
-  vehicleId: number;
-  owner: string | null;
-  permissions: string[];
-  expiresAt: string;
-  grants: Grant[];
-};
 
 /**
  * One vehicle shared with a license: the union of permission names over its grants (SACD mask
@@ -90,7 +72,6 @@ export function sharedVehicle(
 }
 
 export type SignerRow = { signer: string; enabled_at: string };
-export type Signer = { address: string; enabledAt: string; expiresAt: string; expired: boolean };
 
 /** A signer as the API shows it; expiry is the contract's rule (domain/signers.ts). */
 export function signer(row: SignerRow, periodValidity: string | null, now: bigint): Signer {

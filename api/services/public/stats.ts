@@ -1,13 +1,6 @@
 import { unixSeconds } from "../../lib/time";
 import type { ServiceContext } from "./context";
-
-export type Stats = {
-  licenses: { active: number; revoked: number };
-  signers: number;
-  redirectUris: number;
-  vehicles: number;
-  activeGrants: number;
-};
+import type { Stats } from "./schemas";
 
 export function statsService(ctx: ServiceContext) {
   return {

@@ -1,11 +1,11 @@
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { checksumAddress } from "../../../domain/eip55";
 import { NotFoundError } from "../../errors";
+import type { Page } from "../../lib/shapes";
 import { isoFromSecondsOrNull, unixSeconds } from "../../lib/time";
-import { DEFAULT_LIMIT, type Page, type ServiceContext } from "./context";
-import { type Grant, privilegeGrant, type SharedVehicle, sacdGrant, sharedVehicle, toNumber } from "./shape";
-
-export type Vehicle = { vehicleId: number; owner: string; mintedAt: string | null; grants: Grant[] };
+import { DEFAULT_LIMIT, type ServiceContext } from "./context";
+import type { SharedVehicle, Vehicle } from "./schemas";
+import { privilegeGrant, sacdGrant, sharedVehicle, toNumber } from "./shape";
 
 export function vehicleService(ctx: ServiceContext) {
   return {

@@ -1,14 +1,21 @@
+import { z } from "@hono/zod-openapi";
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/database";
 import { unavailableReason } from "../../db/unavailable";
 import type { ChainHead } from "../../lib/chainHead";
 
-export type IndexerStatus = {
-  chainId: number;
-  indexedBlock: number | null;
-  headBlock: number | null;
-  lagBlocks: number | null;
-  ready: boolean;
+/** GET /status's answer. */
+export const Status = z
+  .object({
+    chainId: z.number().int(),
+    indexedBlock: z.number().int().nullable(),
+    headBlock: z.number().int().nullable(),
+    lagBlocks: z.number().int().nullable(),
+    ready: z.boolean(),
+  })
+  .openapi("Status");
+
+export type IndexerStatus = z.infer<typeof Status> & {
   /** Why not ready, for /ready's 503; null when ready. */
   reason: string | null;
 };

@@ -1,18 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import {
-  commonErrors,
-  idParam,
-  License,
-  limitQuery,
-  notFoundError,
-  PageQuery,
-  page,
-} from "../../../http/schemas";
+import { commonErrors, errors, json, notFoundError } from "../../../http/openapi";
+import { idParam, limitQuery, PageQuery } from "../../../http/schemas";
 import type { ConsoleAuth } from "../../../http/session";
 import type { ApiApp } from "../../../http/types";
+import { page } from "../../../lib/shapes";
 import { NEEDS_ACTIVE_LICENSE, OWNER_ONLY } from "../../../services/console/licenses/views";
+import { MyLicense, PrivateLicense } from "../../../services/console/schemas";
 import type { ConsoleServices } from "../../../services/index";
-import { errorAt, json, MyLicense, PrivateLicense, SESSION_SECURITY, sessionErrors } from "../schemas";
+import { License } from "../../../services/public/schemas";
+import { SESSION_SECURITY, sessionErrors } from "../schemas";
 
 const tags = ["Console licenses"];
 const TokenIdParams = z.object({ tokenId: idParam("tokenId", "The license's token id") });
@@ -46,7 +42,7 @@ export function registerLicenseViewRoutes(app: ApiApp, s: ConsoleServices, auth:
     responses: {
       200: json(License, "Public fields only"),
       ...sessionErrors,
-      ...errorAt(403, NEEDS_ACTIVE_LICENSE),
+      ...errors({ 403: NEEDS_ACTIVE_LICENSE }),
       ...notFoundError,
       ...commonErrors,
     },
@@ -67,7 +63,7 @@ export function registerLicenseViewRoutes(app: ApiApp, s: ConsoleServices, auth:
     responses: {
       200: json(PrivateLicense, "The private view"),
       ...sessionErrors,
-      ...errorAt(403, OWNER_ONLY),
+      ...errors({ 403: OWNER_ONLY }),
       ...notFoundError,
       ...commonErrors,
     },

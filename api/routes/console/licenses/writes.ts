@@ -1,8 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { InvalidRequestError } from "../../../errors";
-import { commonErrors, idParam, notFoundError } from "../../../http/schemas";
+import { commonErrors, errors, json, notFoundError } from "../../../http/openapi";
+import { idParam } from "../../../http/schemas";
 import type { ConsoleAuth } from "../../../http/session";
 import type { ApiApp } from "../../../http/types";
+import { ADDRESS_RE } from "../../../lib/shapes";
+import { OperationAnswer } from "../../../services/console/schemas";
 import type { ConsoleServices } from "../../../services/index";
 import { needOps } from "../../../services/index";
 import {
@@ -10,18 +13,17 @@ import {
   GeneratedKeyAnswer,
   KeyBody,
   KeyList,
-  OperationAnswer,
   RedirectUriBody,
   RenameBody,
 } from "../operationSchemas";
-import { errorAt, json, SESSION_SECURITY, sessionErrors } from "../schemas";
+import { SESSION_SECURITY, sessionErrors } from "../schemas";
 
 const tags = ["Console operations"];
 const TokenIdParams = z.object({ tokenId: idParam("tokenId", "The license's token id") });
 const KeyParams = TokenIdParams.extend({
   address: z
     .string()
-    .regex(/^0x[0-9a-fA-F]{40}$/, "address must be a 20-byte hex address")
+    .regex(ADDRESS_RE, "address must be a 20-byte hex address")
     .openapi({ param: { name: "address", in: "path" }, description: "The API key's signer address" }),
 });
 const UriQuery = z.object({
@@ -44,12 +46,11 @@ const KEY_WARNING =
 
 const writeResponses = (extra: Record<number, unknown> = {}) => ({
   ...sessionErrors,
-  ...errorAt(403, `${NOT_MINE}, a missing CSRF token, or the chain refused the sender (InvalidSender)`),
+  ...errors({ 403: `${NOT_MINE}, a missing CSRF token, or the chain refused the sender (InvalidSender)` }),
   ...notFoundError,
-  ...errorAt(
-    409,
-    "Alias taken or pending, license revoked, or the chain would revert (details.revert names why)",
-  ),
+  ...errors({
+    409: "Alias taken or pending, license revoked, or the chain would revert (details.revert names why)",
+  }),
   ...commonErrors,
   ...extra,
 });
@@ -98,7 +99,7 @@ export function registerLicenseWriteRoutes(app: ApiApp, s: ConsoleServices, auth
     responses: {
       200: json(KeyList, "Current signers (a revoked key is gone; an expired one stays, renewable)"),
       ...sessionErrors,
-      ...errorAt(403, NOT_MINE),
+      ...errors({ 403: NOT_MINE }),
       ...notFoundError,
       ...commonErrors,
     },

@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { commonErrors } from "../../../http/schemas";
+import { commonErrors, errors, json, rateLimitedError } from "../../../http/openapi";
 import type { ConsoleAuth } from "../../../http/session";
 import type { ApiApp } from "../../../http/types";
 import { CODE_TTL_SECONDS } from "../../../services/console/signIn/emailCodes";
@@ -9,10 +9,7 @@ import {
   CodeSent,
   CsrfToken,
   EmailBody,
-  errorAt,
-  json,
   Me,
-  rateLimitedError,
   SESSION_SECURITY,
   SignedOutAll,
   sessionErrors,
@@ -45,7 +42,7 @@ const verify = createRoute({
   request: { body: { content: { "application/json": { schema: VerifyBody } }, required: true } },
   responses: {
     200: json(Me, "Signed in"),
-    ...errorAt(401, "Invalid, expired or already used code (code `unauthenticated`)"),
+    ...errors({ 401: "Invalid, expired or already used code (code `unauthenticated`)" }),
     ...rateLimitedError,
     ...commonErrors,
   },

@@ -1,16 +1,16 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import { UnauthenticatedError } from "../../../errors";
-import { commonErrors } from "../../../http/schemas";
+import { commonErrors, errors, json, rateLimitedError } from "../../../http/openapi";
 import type { ConsoleAuth } from "../../../http/session";
 import type { ApiApp } from "../../../http/types";
+import { Passkey } from "../../../services/console/schemas";
 import type { ConsoleServices } from "../../../services/index";
 import { meOf } from "../accounts";
-import { errorAt, json, Me, rateLimitedError, SESSION_SECURITY, sessionErrors } from "../schemas";
+import { Me, SESSION_SECURITY, sessionErrors } from "../schemas";
 import {
   AuthVerifyBody,
   CreationOptions,
-  Passkey,
   PasskeyIdParams,
   PasskeyList,
   RegisterVerifyBody,
@@ -37,7 +37,7 @@ export function registerPasskeyRoutes(app: ApiApp, s: ConsoleServices, auth: Con
     responses: {
       200: json(CreationOptions, "Pass to navigator.credentials.create (via startRegistration)"),
       ...sessionErrors,
-      ...errorAt(409, "Too many passkeys on this account"),
+      ...errors({ 409: "Too many passkeys on this account" }),
     },
   });
 
@@ -54,7 +54,7 @@ export function registerPasskeyRoutes(app: ApiApp, s: ConsoleServices, auth: Con
     responses: {
       201: json(Passkey, "Registered"),
       ...sessionErrors,
-      ...errorAt(409, "This passkey is already registered"),
+      ...errors({ 409: "This passkey is already registered" }),
       ...commonErrors,
     },
   });
@@ -80,7 +80,7 @@ export function registerPasskeyRoutes(app: ApiApp, s: ConsoleServices, auth: Con
     responses: {
       204: { description: "Removed" },
       ...sessionErrors,
-      ...errorAt(404, "Not a passkey of mine"),
+      ...errors({ 404: "Not a passkey of mine" }),
       ...commonErrors,
     },
   });
@@ -108,10 +108,9 @@ export function registerPasskeyRoutes(app: ApiApp, s: ConsoleServices, auth: Con
     request: { body: { content: { "application/json": { schema: AuthVerifyBody } }, required: true } },
     responses: {
       200: json(Me, "Signed in"),
-      ...errorAt(
-        401,
-        "Unknown, removed or invalid passkey, or a spent/expired challenge (code `unauthenticated`)",
-      ),
+      ...errors({
+        401: "Unknown, removed or invalid passkey, or a spent/expired challenge (code `unauthenticated`)",
+      }),
       ...commonErrors,
     },
   });

@@ -3,12 +3,11 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getCookie, setCookie } from "hono/cookie";
 import { InvalidRequestError } from "../../../errors";
-import { commonErrors } from "../../../http/schemas";
+import { commonErrors, errors, rateLimitedError } from "../../../http/openapi";
 import type { ConsoleAuth } from "../../../http/session";
 import type { ApiApp } from "../../../http/types";
 import { safeReturnTo } from "../../../services/console/signIn/returnTo";
 import type { ConsoleServices } from "../../../services/index";
-import { errorAt, rateLimitedError } from "../schemas";
 import { CallbackQuery, ProviderParams, StartQuery } from "./schemas";
 
 const tags = ["Console sign-in"];
@@ -33,7 +32,7 @@ const start = createRoute({
   request: { params: ProviderParams, query: StartQuery },
   responses: {
     302: redirect("To the provider's authorization page"),
-    ...errorAt(404, "Unknown provider, or `provider google is not configured`"),
+    ...errors({ 404: "Unknown provider, or `provider google is not configured`" }),
     ...rateLimitedError,
     ...commonErrors,
   },
@@ -41,12 +40,11 @@ const start = createRoute({
 
 const callbackResponses = {
   302: redirect("Signed in (session cookie set) or linked: back to returnTo"),
-  ...errorAt(
-    403,
-    "The provider refused, its email is unverified, or it differs from the account's (reason `email_mismatch`)",
-  ),
-  ...errorAt(404, "Unknown or unconfigured provider"),
-  ...errorAt(409, "This provider account is already linked to another console account"),
+  ...errors({
+    403: "The provider refused, its email is unverified, or it differs from the account's (reason `email_mismatch`)",
+    404: "Unknown or unconfigured provider",
+    409: "This provider account is already linked to another console account",
+  }),
   ...commonErrors,
 };
 

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { Passkey } from "../../../services/console/schemas";
 
 // Shapes of the Google / Apple / GitHub sign-in and passkey routes.
 
@@ -98,18 +99,6 @@ export const RequestOptions = z
     description:
       "PublicKeyCredentialRequestOptionsJSON: give it to startAuthentication() of @simplewebauthn/browser",
   });
-
-export const Passkey = z
-  .object({
-    id: z.string().openapi({ description: "Credential id (base64url)" }),
-    label: z.string(),
-    createdAt: z.string(),
-    lastUsedAt: z.string().nullable(),
-    transports: z.array(z.string()),
-    deviceType: z.enum(["singleDevice", "multiDevice"]),
-    backedUp: z.boolean(),
-  })
-  .openapi("Passkey");
 
 export const PasskeyList = z.object({ items: z.array(Passkey) }).openapi("PasskeyList");
 

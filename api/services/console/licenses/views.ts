@@ -2,36 +2,14 @@ import type { Kysely } from "kysely";
 import { signerExpiresSoon } from "../../../../domain/signers";
 import type { Database } from "../../../db/database";
 import { ForbiddenError } from "../../../errors";
+import type { Page } from "../../../lib/shapes";
 import { unixSeconds } from "../../../lib/time";
-import type { Page } from "../../public/context";
-import type { EventService, HistoryItem } from "../../public/events";
-import type { License, LicenseService } from "../../public/licenses";
-import type { SharedVehicle, Signer } from "../../public/shape";
+import type { EventService } from "../../public/events";
+import type { LicenseService } from "../../public/licenses";
+import type { License } from "../../public/schemas";
 import type { VehicleService } from "../../public/vehicles";
-import type { WalletKind, WalletService } from "../wallets/wallets";
-
-export type MyLicense = License & {
-  /** Vehicles shared with it now (unexpired grants), as /v1/licenses/{tokenId}/vehicles lists them. */
-  vehicleCount: number;
-  /** managed: the API signs its writes; external: the console prepares transactions to sign. */
-  manageable: WalletKind;
-};
-
-export type PrivateSigner = Signer & {
-  /** The console's label for this API key; null for signers enabled elsewhere. */
-  label: string | null;
-  /** Unexpired but expiring within the warning window (SIGNER_EXPIRY_WARNING_DAYS). */
-  expiresSoon: boolean;
-};
-
-export type PrivateLicense = {
-  license: License;
-  manageable: WalletKind;
-  signers: PrivateSigner[];
-  redirectUris: License["redirectUris"];
-  vehicles: Page<SharedVehicle>;
-  history: Page<HistoryItem>;
-};
+import type { MyLicense, PrivateLicense } from "../schemas";
+import type { WalletService } from "../wallets/wallets";
 
 export const NEEDS_ACTIVE_LICENSE =
   "Viewing other developers' licenses requires owning at least one active developer license with this account";

@@ -7,7 +7,7 @@ import { ConflictError, ForbiddenError, InvalidRequestError, NotFoundError } fro
 import * as calls from "../operations/calls";
 import type { OperationEngine } from "../operations/engine";
 import { ChainRevertError } from "../operations/revert";
-import type { Operation } from "../operations/types";
+import type { GeneratedKey, Operation, OperationAnswer } from "../schemas";
 import type { WalletService } from "../wallets/wallets";
 import { checkRedirectUri, nearMatches } from "./redirectUri";
 
@@ -23,12 +23,6 @@ export type OwnedLicense = {
   owner: Address;
   wallet: { address: string; kind: "managed" | "external" };
   alias: string | null;
-};
-
-/** A freshly generated API key: the private key exists only in this answer. */
-export type GeneratedKey = {
-  operation: Operation;
-  apiKey: { address: string; privateKey: `0x${string}`; label: string | null };
 };
 
 const MAX_LABEL = 100;
@@ -247,11 +241,7 @@ export function licenseOperations(deps: LicenseOpsDeps) {
       keyOperation(accountId, tokenId, address, "revoke_key", calls.disableSigner),
 
     /** Adds a redirect URI exactly as given; warns when it normalizes differently or nearly repeats one. */
-    async addRedirectUri(
-      accountId: string,
-      tokenId: string,
-      uri: string,
-    ): Promise<{ operation: Operation; warnings: string[] }> {
+    async addRedirectUri(accountId: string, tokenId: string, uri: string): Promise<OperationAnswer> {
       const license = await ownedLicense(accountId, tokenId);
       const check = checkRedirectUri(uri);
       if (!check.ok)

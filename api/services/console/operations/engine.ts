@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { getAddress, type Hex, isHex, type LocalAccount } from "viem";
 import type { Database } from "../../../db/database";
 import { ApiError, ConflictError, InvalidRequestError, UnavailableError } from "../../../errors";
+import type { Operation, OperationKind } from "../schemas";
 import type { WalletService } from "../wallets/wallets";
 import type { TxRequest } from "./calls";
 import type { OpsChain } from "./chain";
@@ -11,13 +12,7 @@ import { type OperationFollower, operationFollower } from "./follower";
 import { listenIndexerCommits } from "./indexerCommits";
 import { managedSender } from "./sender";
 import { type OperationRow, operationStore, shapeOperation } from "./store";
-import {
-  type Operation,
-  type OperationError,
-  type OperationKind,
-  type OperationStatus,
-  reached,
-} from "./types";
+import { type OperationError, type OperationStatus, reached } from "./types";
 import { operationWatch } from "./watch";
 
 export type EngineOptions = {

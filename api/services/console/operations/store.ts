@@ -3,8 +3,9 @@ import { getAddress } from "viem";
 import type { Database } from "../../../db/database";
 import type { OperationTable } from "../../../db/operationTables";
 import { ConflictError, NotFoundError } from "../../../errors";
+import type { Operation, OperationKind } from "../schemas";
 import type { TxRequest } from "./calls";
-import type { Operation, OperationError, OperationKind, OperationStatus } from "./types";
+import type { OperationError, OperationStatus } from "./types";
 
 type Row = Selectable<OperationTable>;
 

@@ -12,18 +12,8 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../../db/database";
 import { ConflictError, InvalidRequestError, NotFoundError, UnauthenticatedError } from "../../../errors";
 import type { Account } from "../accounts/accounts";
+import type { Passkey } from "../schemas";
 import type { WebAuthnChallengeStore } from "./webauthnChallenges";
-
-export type Passkey = {
-  id: string;
-  label: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  transports: string[];
-  /** multiDevice: synced (iCloud Keychain, Google Password Manager); singleDevice: bound to one authenticator. */
-  deviceType: "singleDevice" | "multiDevice";
-  backedUp: boolean;
-};
 
 export type PasskeyServiceDeps = {
   db: Kysely<Database>;

@@ -5,17 +5,8 @@ import { ConflictError, ForbiddenError, InvalidRequestError, UnavailableError } 
 import * as calls from "../operations/calls";
 import type { OperationEngine } from "../operations/engine";
 import { chainErrorToApiError } from "../operations/revert";
-import type { Operation } from "../operations/types";
+import type { Operation, TokenBalance, WalletBalances } from "../schemas";
 import type { WalletService } from "./wallets";
-
-export type TokenBalance = {
-  symbol: "DIMO" | "DCX";
-  token: string;
-  balance: string;
-  raw: string;
-  decimals: 18;
-};
-export type WalletBalances = { address: string; kind: "managed" | "external"; balances: TokenBalance[] };
 
 const AMOUNT_RE = /^(?:0|[1-9]\d{0,29})(?:\.\d{1,18})?$/;
 

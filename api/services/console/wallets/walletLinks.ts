@@ -3,23 +3,12 @@ import { getAddress, type Hex, isAddress, verifyMessage } from "viem";
 import { createSiweMessage, generateSiweNonce, parseSiweMessage, validateSiweMessage } from "viem/siwe";
 import type { Database } from "../../../db/database";
 import { InvalidRequestError, RateLimitedError } from "../../../errors";
-import type { Wallet, WalletService } from "./wallets";
+import type { SiweChallenge, Wallet } from "../schemas";
+import type { WalletService } from "./wallets";
 
 export const SIWE_NONCE_TTL_SECONDS = 600;
 const MAX_LIVE_NONCES = 20;
 const STATEMENT = "Link this wallet to my DIMO Developer Console account.";
-
-export type SiweChallenge = {
-  nonce: string;
-  domain: string;
-  uri: string;
-  chainId: number;
-  issuedAt: string;
-  expirationTime: string;
-  statement: string;
-  /** The exact EIP-4361 message to sign, when the address was given. */
-  message: string | null;
-};
 
 export type WalletLinkDeps = {
   db: Kysely<Database>;

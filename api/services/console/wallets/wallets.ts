@@ -4,13 +4,10 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { Database } from "../../../db/database";
 import { ConflictError, InvalidRequestError, NotFoundError, UnavailableError } from "../../../errors";
 import { openPrivateKey, sealPrivateKey, type WalletKey, WalletKeyError } from "../../../lib/walletKey";
-
-export type WalletKind = "managed" | "external";
+import type { Wallet, WalletKind } from "../schemas";
 
 /** Keeps GET /console/wallets a short, unpaginated list. */
 export const MAX_EXTERNAL_WALLETS = 20;
-
-export type Wallet = { address: string; kind: WalletKind; createdAt: string };
 
 export type WalletServiceDeps = {
   db: Kysely<Database>;
