@@ -1,5 +1,7 @@
 import { createConfig } from "ponder";
-import { devLicenseAbi, sacdAbi, vehicleIdAbi } from "./abis";
+import { devLicenseAbi } from "./abis/devLicense";
+import { sacdAbi } from "./abis/sacd";
+import { vehicleIdAbi } from "./abis/vehicleId";
 import { loadConfig } from "./config";
 import { rpcEndpoints } from "./config/rpc";
 

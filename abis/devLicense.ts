@@ -404,7 +404,7 @@ export const devLicenseEvents = [
 ] as const;
 
 /** The bytes32 alias overload emitted between 2024-05-14 and 2024-10-08. */
-export const devLicenseLegacyAliasEvents = [
+const devLicenseLegacyAliasEvents = [
   {
     type: "event",
     name: "LicenseAliasSet",
@@ -424,7 +424,7 @@ export const devLicenseLegacyAliasEvents = [
   },
 ] as const;
 
-export const devLicenseFunctions = [
+const devLicenseFunctions = [
   {
     type: "function",
     name: "issueInDc",

@@ -2,7 +2,7 @@
 // internalType dropped. Functions and errors follow the deployed contracts' ABIs.
 
 /** SACD events as deployed today (PermissionsSet with templateId). */
-export const sacdEvents = [
+const sacdEvents = [
   {
     type: "event",
     name: "Initialized",
@@ -197,7 +197,7 @@ export const sacdEvents = [
 ] as const;
 
 /** The v1 PermissionsSet without templateId (Oct 2024 – Oct 2025). */
-export const sacdLegacyEvents = [
+const sacdLegacyEvents = [
   {
     type: "event",
     name: "PermissionsSet",
@@ -237,7 +237,7 @@ export const sacdLegacyEvents = [
   },
 ] as const;
 
-export const sacdFunctions = [
+const sacdFunctions = [
   {
     type: "function",
     name: "setPermissions",

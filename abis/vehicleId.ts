@@ -1,7 +1,7 @@
 // Generated from the contracts\' published ABIs (VehicleId.events.json); event fragments are verbatim, only
 // internalType dropped. Functions and errors follow the deployed contracts' ABIs.
 
-export const vehicleIdEvents = [
+const vehicleIdEvents = [
   {
     type: "event",
     name: "AdminChanged",
@@ -296,7 +296,7 @@ export const vehicleIdEvents = [
   },
 ] as const;
 
-export const vehicleIdFunctions = [
+const vehicleIdFunctions = [
   {
     type: "function",
     name: "setPrivilege",

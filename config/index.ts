@@ -1,2 +1,1 @@
-export { type ChainConfig, type Config, ConfigError, type Env, loadConfig, loadConfigOrExit } from "./env";
-export { DEPLOYMENTS, type Deployment, LOCAL_DEPLOYER, NETWORKS, type NetworkName } from "./networks";
+export { type ChainConfig, type Config, ConfigError, loadConfig, loadConfigOrExit } from "./env";

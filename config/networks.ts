@@ -31,7 +31,7 @@ export type IndexedChain = {
 };
 
 /** Anvil's first dev account deploys the devnet; its nonces 0..5 fix every local address. */
-export const LOCAL_DEPLOYER = getAddress("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+const LOCAL_DEPLOYER = getAddress("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
 const localAt = (nonce: number) => getContractAddress({ from: LOCAL_DEPLOYER, nonce: BigInt(nonce) });
 
 /**

@@ -10,8 +10,8 @@ const YEAR = 365n * 86_400n;
 const OWNERS = DEV_ACCOUNTS.slice(1, 6).map((a) => a.address);
 const MASKS = [permissionMask(1), permissionMask(1, 3), permissionMask(1, 2, 3, 4), permissionMask(5, 6)];
 
-export type License = { tokenId: bigint; clientId: Address };
-export type Vehicle = { vehicleId: bigint; owner: Address };
+type License = { tokenId: bigint; clientId: Address };
+type Vehicle = { vehicleId: bigint; owner: Address };
 
 /** What the activity built so far; steps pick among these. */
 export type World = { licenses: License[]; vehicles: Vehicle[]; aliasCount: number; tag: string };

@@ -35,7 +35,7 @@ export interface AnvilInstance {
 }
 
 /** Absolute path of the anvil binary shipped by @foundry-rs/anvil-linux-amd64 (or $ANVIL_BIN). */
-export function anvilBinary(): string {
+function anvilBinary(): string {
   const fromEnv = process.env["ANVIL_BIN"];
   if (fromEnv) return fromEnv;
   const require = createRequire(import.meta.url);

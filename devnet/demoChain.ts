@@ -8,8 +8,8 @@ import { type Deployment, deployDimo } from "./deploy";
 // time step per block make every timestamp, expiry argument, transaction and block hash the same, so
 // a live sync of it and a replay of its cassette must give the same state digest.
 
-export const DEMO_GENESIS_TIME = 1_735_689_600; // 2025-01-01T00:00:00Z
-export const DEMO_SECONDS_PER_BLOCK = 600;
+const DEMO_GENESIS_TIME = 1_735_689_600; // 2025-01-01T00:00:00Z
+const DEMO_SECONDS_PER_BLOCK = 600;
 
 export type PinnedChain = {
   anvil: AnvilInstance;

@@ -4,7 +4,7 @@ import { ALL_PERMISSIONS, createChain, DEV_ACCOUNTS, permissionMask } from "./sc
 const YEAR = 365n * 24n * 3600n;
 
 /** Who's who in the demo history (anvil's well-known dev accounts). */
-export const DEMO = {
+const DEMO = {
   alice: DEV_ACCOUNTS[1]!, // developer: weather-app and a legacy-alias license
   bob: DEV_ACCOUNTS[2]!, // developer: fleet-dash and a revoked license
   carol: DEV_ACCOUNTS[3]!, // vehicle owner

@@ -29,14 +29,7 @@ export const LOCAL_DEPLOYER_KEY: Hex = "0xac0974bec39a17e36ba4a6b4d238ff944bacb4
 export const LOCAL_DEPLOYER: Address = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 
 /** Deployment order = deployer nonce. Wiring transactions come after, so these never move. */
-export const DEPLOY_ORDER = [
-  "dimoToken",
-  "dimoCredit",
-  "devLicense",
-  "vehicleId",
-  "sacd",
-  "otherNft",
-] as const;
+const DEPLOY_ORDER = ["dimoToken", "dimoCredit", "devLicense", "vehicleId", "sacd", "otherNft"] as const;
 export type ContractKey = (typeof DEPLOY_ORDER)[number];
 
 /** Where deployDimo lands on any fresh chain (whatever the chain id): CREATE(LOCAL_DEPLOYER, nonce i). */

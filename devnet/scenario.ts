@@ -75,8 +75,8 @@ export const DEV_ACCOUNTS: readonly { address: Address; privateKey: Hex }[] = [
 type Num = bigint | number;
 
 /** Fixed prices of the devnet contracts: 1 DIMO = $0.25, 1 DCX = $0.001 (so 1 DIMO buys 250 DCX). */
-export const DIMO_USD_PRICE = 250_000_000_000_000_000n;
-export const DCX_USD_PRICE = 1_000_000_000_000_000n;
+const DIMO_USD_PRICE = 250_000_000_000_000_000n;
+const DCX_USD_PRICE = 1_000_000_000_000_000n;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Steps. `from` (where offered) overrides the sender; by default each step is sent by whoever the real contract
@@ -165,7 +165,7 @@ export type Step =
    */
   | { kind: "batch"; steps: Step[] };
 
-export type StepKind = Step["kind"];
+type StepKind = Step["kind"];
 
 interface TxInfo {
   txHash: Hex;
@@ -173,12 +173,12 @@ interface TxInfo {
   receipt: TransactionReceipt;
 }
 
-export type TxStepKind = Exclude<
+type TxStepKind = Exclude<
   StepKind,
   "issue" | "mintVehicle" | "mintOtherNft" | "setTime" | "increaseTime" | "mine" | "batch"
 >;
 
-export type StepResult =
+type StepResult =
   | (TxInfo & {
       kind: "issue";
       tokenId: bigint;
@@ -198,10 +198,8 @@ export type StepResult =
   | { kind: "mine"; txHash: null; blockNumber: bigint }
   | { kind: "batch"; txHash: null; blockNumber: bigint; results: StepResult[] };
 
-export type ResultFor<S extends Step> = S extends { kind: infer K }
-  ? Extract<StepResult, { kind: K }>
-  : never;
-export type ResultsFor<S extends readonly Step[]> = { -readonly [I in keyof S]: ResultFor<S[I]> };
+type ResultFor<S extends Step> = S extends { kind: infer K } ? Extract<StepResult, { kind: K }> : never;
+type ResultsFor<S extends readonly Step[]> = { -readonly [I in keyof S]: ResultFor<S[I]> };
 
 /** A step failed (typically a revert). errorName/errorArgs are the decoded custom error, reason a require string. */
 export class ScenarioError extends Error {

@@ -1,7 +1,7 @@
 import { type Hex, hexToBytes } from "viem";
 
 /** The contract stores aliases in a bytes32 key: at most this many UTF-8 bytes. */
-export const MAX_ALIAS_BYTES = 32;
+const MAX_ALIAS_BYTES = 32;
 
 const utf8 = new TextDecoder("utf-8");
 const encoder = new TextEncoder();

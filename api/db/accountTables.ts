@@ -5,14 +5,14 @@ import type { ColumnType, Generated } from "kysely";
 type Timestamp = ColumnType<Date, Date, Date>;
 type NullableTimestamp = ColumnType<Date | null, Date | null | undefined, Date | null>;
 
-export interface AccountTable {
+interface AccountTable {
   id: Generated<string>;
   /** Normalized: NFC, trimmed, lowercase. */
   email: string;
   created_at: Timestamp;
 }
 
-export interface IdentityTable {
+interface IdentityTable {
   id: Generated<string>;
   account_id: string;
   /** "google" | "apple" | "github" | … (whatever the sign-in method names itself). */
@@ -24,7 +24,7 @@ export interface IdentityTable {
   last_used_at: NullableTimestamp;
 }
 
-export interface SessionTable {
+interface SessionTable {
   id: Generated<string>;
   /** SHA-256 of the cookie token; the token itself is never stored. */
   token_hash: Buffer;
@@ -38,7 +38,7 @@ export interface SessionTable {
   revoked_at: NullableTimestamp;
 }
 
-export interface EmailCodeTable {
+interface EmailCodeTable {
   id: Generated<string>;
   email: string;
   /** HMAC-SHA256(key derived from the API secret, email ‖ code). */
@@ -49,7 +49,7 @@ export interface EmailCodeTable {
   consumed_at: NullableTimestamp;
 }
 
-export interface WalletTable {
+interface WalletTable {
   /** Lowercase 0x address. */
   address: string;
   account_id: string;
@@ -63,7 +63,7 @@ export interface WalletTable {
   created_at: Timestamp;
 }
 
-export interface SiweNonceTable {
+interface SiweNonceTable {
   nonce: string;
   account_id: string;
   created_at: Timestamp;
@@ -71,7 +71,7 @@ export interface SiweNonceTable {
   consumed_at: NullableTimestamp;
 }
 
-export interface ApiKeyLabelTable {
+interface ApiKeyLabelTable {
   token_id: ColumnType<string, string | bigint, string | bigint>;
   /** Lowercase 0x address of the signer. */
   signer: string;

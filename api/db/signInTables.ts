@@ -5,7 +5,7 @@ import type { ColumnType } from "kysely";
 type Timestamp = ColumnType<Date, Date, Date>;
 type NullableTimestamp = ColumnType<Date | null, Date | null | undefined, Date | null>;
 
-export interface OAuthStateTable {
+interface OAuthStateTable {
   /** SHA-256 of the `state` parameter. */
   state_hash: Buffer;
   provider: string;
@@ -22,7 +22,7 @@ export interface OAuthStateTable {
   consumed_at: NullableTimestamp;
 }
 
-export interface WebAuthnChallengeTable {
+interface WebAuthnChallengeTable {
   challenge: string;
   purpose: "register" | "authenticate";
   account_id: string | null;
@@ -31,7 +31,7 @@ export interface WebAuthnChallengeTable {
   consumed_at: NullableTimestamp;
 }
 
-export interface PasskeyTable {
+interface PasskeyTable {
   /** Credential id, base64url. */
   id: string;
   account_id: string;

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Context, TypedResponse } from "hono";
 import type { JSONParsed } from "hono/utils/types";
 
-export const PUBLIC_CACHE_CONTROL = "public, max-age=2";
+const PUBLIC_CACHE_CONTROL = "public, max-age=2";
 
 /**
  * A public read: JSON with a short shared cache lifetime and a strong ETag of the exact body, and

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
  * pino `redact` paths for every logger of the API: the places a secret could end up if someone
  * logs a request, a header bag or a credential object. Error codes (`err.code`) stay readable.
  */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   "req.headers.cookie",
   "req.headers.authorization",
   'req.headers["x-csrf-token"]',

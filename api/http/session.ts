@@ -6,18 +6,18 @@ import type { Account } from "../services/console/accounts/accounts";
 import type { Session, SessionService } from "../services/console/accounts/sessions";
 import { clientIp } from "./clientIp";
 
-export const SESSION_COOKIE = "dimo_session";
-export const CSRF_HEADER = "X-CSRF-Token";
+const SESSION_COOKIE = "dimo_session";
+const CSRF_HEADER = "X-CSRF-Token";
 
-export type SessionVariables = { account: Account; session: Session };
+type SessionVariables = { account: Account; session: Session };
 /** The env of a route behind `requireSession`: `c.var.account`, `c.var.session`. */
-export type SessionEnv = { Variables: RequestIdVariables & SessionVariables };
+type SessionEnv = { Variables: RequestIdVariables & SessionVariables };
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Apple posts its answer from its own origin (form_post); state + a browser-bound cookie guard it instead. */
 const PROVIDER_CALLBACK = /^\/console\/auth\/[a-z]+\/callback$/;
 
-export const isLocalOrigin = (url: string): boolean => {
+const isLocalOrigin = (url: string): boolean => {
   const u = new URL(url);
   return u.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(u.hostname);
 };

@@ -75,7 +75,7 @@ export type PublicServices = {
 
 export type AnalystServices = { exports: ExportService; timeseries: TimeSeriesService };
 
-export type SignInServices = {
+type SignInServices = {
   emailCodes: EmailCodeService;
   oauth: OAuthSignIn;
   passkeys: PasskeyService;

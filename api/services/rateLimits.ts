@@ -5,7 +5,7 @@ import { RateLimitedError } from "../errors";
 import { sha256 } from "../lib/tokens";
 
 /** One key to count, refused past `points` hits in the window (0 = unlimited). */
-export type LimitCheck = { key: string; points: number };
+type LimitCheck = { key: string; points: number };
 
 export type RateLimiter = {
   /** Counts one hit on `key`; throws RateLimitedError (with its Retry-After) past the limit. */

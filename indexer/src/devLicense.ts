@@ -7,7 +7,7 @@ import {
   licenseSignerState,
 } from "ponder:schema";
 import { type Address, zeroAddress } from "viem";
-import { devLicenseEvents } from "../../abis";
+import { devLicenseEvents } from "../../abis/devLicense";
 import { decodeAlias } from "../../domain/alias";
 import { type HistoryArgs, historyArgs } from "../lib/eventArgs";
 

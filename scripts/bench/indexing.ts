@@ -26,7 +26,7 @@ const SHAPING_SOURCES = [
   "abis",
 ];
 
-export function sourcesHash(): string {
+function sourcesHash(): string {
   const hash = createHash("sha256");
   const add = (rel: string) => {
     const abs = path.join(ROOT, rel);
@@ -41,7 +41,7 @@ export function sourcesHash(): string {
 }
 
 /** The cached synthetic cassette for `events`, generated (and recorded) on first use. */
-export async function benchCassette(events: number, log: (line: string) => void): Promise<string> {
+async function benchCassette(events: number, log: (line: string) => void): Promise<string> {
   const file = path.join(ROOT, ".tmp/bench", `synthetic-${events}-${sourcesHash()}.cassette.ndjson.gz`);
   if (fs.existsSync(file)) return file;
   log(`generating a synthetic history of ~${events} events (cached as ${path.relative(ROOT, file)})…`);
@@ -67,7 +67,7 @@ function peakRssMb(pid: number): number {
   return kb / 1024;
 }
 
-export type BackfillRun = {
+type BackfillRun = {
   seconds: number;
   events: number;
   eventsPerSec: number;
@@ -142,7 +142,7 @@ export const indexSection: BenchSection = {
   run: (ctx) => indexBench(ctx, EVENTS),
 };
 
-export async function indexBench(ctx: BenchContext, events: number): Promise<BenchFigures> {
+async function indexBench(ctx: BenchContext, events: number): Promise<BenchFigures> {
   const cassette = await benchCassette(events, ctx.log);
   try {
     return await runBoth(ctx, cassette);

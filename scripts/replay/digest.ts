@@ -18,9 +18,9 @@ import QueryStream from "pg-query-stream";
  * flags (indexer/ponder.schema.ts); their public views (license_signer, vehicle_sacd, …) are what
  * the digest covers. Their contents follow the handlers' implementation, not only the chain.
  */
-export const isInternalTable = (name: string) => name.endsWith("_state");
+const isInternalTable = (name: string) => name.endsWith("_state");
 
-export type TableDigest = { table: string; rows: number; sha256: string; orderBy: string[] };
+type TableDigest = { table: string; rows: number; sha256: string; orderBy: string[] };
 export type StateDigest = { schema: string; sha256: string; tables: TableDigest[] };
 
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;

@@ -42,7 +42,7 @@ export const NO_FAULTS: FaultMix = {
   getLogsMaxBlocks: null,
 };
 
-export type FaultStats = {
+type FaultStats = {
   requests: number;
   forwarded: number;
   errors: number;

@@ -8,7 +8,7 @@ import { HttpStatusError, type RpcAnswer, type RpcRequest, startRpcServer } from
 // eth_blockNumber answers it, and blocks above it are reported as not mined yet (null).
 // Errors are passed through and not recorded (a retry, or a smaller eth_getLogs range, follows).
 
-export type RecorderStats = {
+type RecorderStats = {
   requests: number;
   forwarded: number;
   errors: number;

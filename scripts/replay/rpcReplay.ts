@@ -250,9 +250,3 @@ export async function serveCassette(
   );
   return { rpcUrl: server.url, header: cassette.header, misses, stop: server.close };
 }
-
-/** Test helper: a cassette served on a loopback port. */
-export async function replayCassette(path: string): Promise<{ rpcUrl: string; stop(): Promise<void> }> {
-  const server = await serveCassette(path);
-  return { rpcUrl: server.rpcUrl, stop: server.stop };
-}

@@ -21,7 +21,7 @@ import { type RecordResult, recordCassette } from "./recordCassette";
 // kind is spread over the whole history rather than grouped by kind.
 
 /** Share of all events per kind (sums to ~1; issuance emits 3-4 events per license). */
-export const MIX = {
+const MIX = {
   signerEnabled: 0.25,
   signerDisabled: 0.06,
   redirectEnabled: 0.14,

@@ -1,5 +1,5 @@
 import pino from "pino";
-import type { Address, Hex } from "viem";
+import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createDatabase } from "../../api/db/database";
 import { type RunningApi, startApi } from "../../api/server";
@@ -113,11 +113,9 @@ export async function signChallenge(privateKey: Hex, message: string, v: "27" | 
   return `${sig.slice(0, -2)}0${last}` as Hex;
 }
 
-export type ErrorBody = { error: { code: string; message: string; details?: unknown } };
+type ErrorBody = { error: { code: string; message: string; details?: unknown } };
 
 export async function errorOf(res: Response): Promise<{ status: number; code: string; message: string }> {
   const body = (await res.json()) as ErrorBody;
   return { status: res.status, code: body.error.code, message: body.error.message };
 }
-
-export const lower = (a: Address) => a.toLowerCase();

@@ -34,7 +34,7 @@ export type OpsHarness = {
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back.
-export type OperationJson = any;
+type OperationJson = any;
 
 export async function opsHarness(
   opts: {

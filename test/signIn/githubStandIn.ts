@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
 import { freePort } from "../../scripts/runtime/ports";
 
-export type GithubEmail = { email: string; primary: boolean; verified: boolean; visibility?: string | null };
+type GithubEmail = { email: string; primary: boolean; verified: boolean; visibility?: string | null };
 export type GithubUser = { id: number; login: string; emails: GithubEmail[] };
 
 export type GithubStandIn = {

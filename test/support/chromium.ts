@@ -7,7 +7,7 @@ import { type Browser, type BrowserContext, chromium } from "playwright-core";
 // can't be downloaded here. A missing binary is waited for (an install may still be running),
 // then a clear error, never a skip.
 
-export const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM = "/usr/bin/chromium";
 
 export type Chromium = { context: BrowserContext; close(): Promise<void> };
 

@@ -3,7 +3,7 @@ import { type StateDigest, stateDigest } from "../../scripts/replay/digest";
 import { type SyncedIndexer, syncIndexer } from "../../scripts/replay/syncRun";
 import { createTestDatabase } from "./database";
 
-export { type CassetteIndex, replayCassette, serveCassette } from "../../scripts/replay/rpcReplay";
+export { serveCassette } from "../../scripts/replay/rpcReplay";
 
 /**
  * Syncs the real indexer from `rpcUrl` (a chain or a replayed cassette) on a fresh test database up

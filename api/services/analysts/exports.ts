@@ -152,7 +152,7 @@ export const EXPORT_COLUMNS: Record<Dataset, string[]> = Object.fromEntries(
 ) as Record<Dataset, string[]>;
 
 /** The export query: every column as text, in export order. */
-export function exportQuery(
+function exportQuery(
   dataset: Dataset,
   filter: ExportFilter,
   devLicense: string,
@@ -204,7 +204,7 @@ const CSV_VALUE: Record<Kind, Format> = {
 };
 
 /** A function from a row (text values in column order) to one output line. */
-export function lineFormat(dataset: Dataset, format: ExportFormat): (row: (string | null)[]) => string {
+function lineFormat(dataset: Dataset, format: ExportFormat): (row: (string | null)[]) => string {
   const columns = SOURCES[dataset].columns;
   if (format === "csv") {
     const fns = columns.map((c) => CSV_VALUE[c.kind]);

@@ -22,7 +22,7 @@ const DAY = 86_400n;
 const STEP: Record<Interval, bigint> = { day: DAY, week: 7n * DAY };
 /** Bucket origins: the epoch for days, Monday 1970-01-05 for ISO weeks. */
 const ORIGIN: Record<Interval, bigint> = { day: 0n, week: 4n * DAY };
-export const MAX_BUCKETS = 1_000;
+const MAX_BUCKETS = 1_000;
 const DEFAULT_SPAN: Record<Interval, bigint> = { day: 30n * DAY, week: 26n * 7n * DAY };
 
 /** GET /v1/stats/timeseries's answer. */

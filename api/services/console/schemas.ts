@@ -33,7 +33,7 @@ export const SiweChallenge = z
   .openapi("SiweChallenge");
 export type SiweChallenge = z.infer<typeof SiweChallenge>;
 
-export const OPERATION_KINDS = [
+const OPERATION_KINDS = [
   "create_license",
   "rename_license",
   "generate_key",

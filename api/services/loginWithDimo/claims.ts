@@ -5,7 +5,7 @@ import { getAddress } from "viem";
 // Claims of the developer JWTs (docs/login-with-dimo.md).
 
 /** The connector id Dex's DIMO fork gives web3 logins; part of the Dex-style subject. */
-export const DEX_CONNECTOR_ID = "web3";
+const DEX_CONNECTOR_ID = "web3";
 
 function protoString(field: number, value: string): Buffer {
   const bytes = Buffer.from(value, "utf8");

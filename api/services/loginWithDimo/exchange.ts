@@ -34,9 +34,9 @@ export type ExchangeDeps = {
   ttlSeconds: number;
 };
 
-export const DEFAULT_AUDIENCE = ["dimo.zone"];
+const DEFAULT_AUDIENCE = ["dimo.zone"];
 
-export const assetDid = (chainId: number, contract: string, tokenId: number | string) =>
+const assetDid = (chainId: number, contract: string, tokenId: number | string) =>
   `did:erc721:${chainId}:${getAddress(contract)}:${tokenId}`;
 
 export function exchangeService(deps: ExchangeDeps) {

@@ -24,7 +24,8 @@ import { type JwsSigner, type JwtAlg, jwsSigner } from "./jwsSign";
 // are sealed at rest with a key derived from the API secret and never logged.
 
 export type { JwtAlg };
-export const JWT_ALGS: readonly JwtAlg[] = ["ES256", "RS256"];
+
+const JWT_ALGS: readonly JwtAlg[] = ["ES256", "RS256"];
 
 export type SigningKeysOptions = {
   db: Kysely<Database>;

@@ -63,8 +63,7 @@ export const PrivilegeGrant = z
   .openapi("PrivilegeGrant");
 export type PrivilegeGrant = z.infer<typeof PrivilegeGrant>;
 
-export const Grant = z.discriminatedUnion("kind", [SacdGrant, PrivilegeGrant]).openapi("Grant");
-export type Grant = z.infer<typeof Grant>;
+const Grant = z.discriminatedUnion("kind", [SacdGrant, PrivilegeGrant]).openapi("Grant");
 
 export const SharedVehicle = z
   .object({

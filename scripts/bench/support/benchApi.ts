@@ -8,7 +8,7 @@ import { createIndexedSchema } from "../../fixtures/indexedFixture";
 import { freePort } from "../../runtime/ports";
 import { type Served, serveFetch } from "../../runtime/serveFetch";
 import { type LoadOptions, loadPlacement, runLoad as runLoadAt } from "./benchLoad";
-import type { BenchContext, BenchFigures, BenchSection } from "./benchRegistry";
+import type { BenchFigures, BenchSection } from "./benchRegistry";
 
 const LICENSES = Number(process.env.BENCH_LICENSES ?? 10_000);
 // autocannon in this process, beside both servers: each target pays the same client cost on the
@@ -176,5 +176,3 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
-
-export type { BenchContext };

@@ -12,7 +12,7 @@ export type Operation = {
   body?: Schema;
 };
 
-export type Schema = {
+type Schema = {
   $ref?: string;
   type?: string | string[];
   properties?: Record<string, Schema>;
@@ -63,7 +63,7 @@ export type Secrets = {
 };
 
 /** A marker that must never reach a log: planted in credentials and secret-looking body fields. */
-export const plant = (n: number) => `plant${n.toString(36).padStart(8, "0")}x${(n * 7919).toString(36)}`;
+const plant = (n: number) => `plant${n.toString(36).padStart(8, "0")}x${(n * 7919).toString(36)}`;
 
 const hostile = [
   "",

@@ -12,7 +12,7 @@ import { CallbackQuery, ProviderParams, StartQuery } from "./schemas";
 
 const tags = ["Console sign-in"];
 /** Binds a started provider sign-in to the browser that started it (login-CSRF defence). */
-export const BROWSER_COOKIE = "dimo_oauth";
+const BROWSER_COOKIE = "dimo_oauth";
 
 const redirect = (description: string) => ({
   description,

@@ -41,7 +41,7 @@ const b64url = z
   .max(65_536);
 
 /** PublicKeyCredential.toJSON() of navigator.credentials.create(), as @simplewebauthn/browser gives it. */
-export const RegistrationResponse = z
+const RegistrationResponse = z
   .object({
     id: b64url.min(1).max(1_366),
     rawId: b64url.min(1).max(1_366),
@@ -59,7 +59,7 @@ export const RegistrationResponse = z
   .openapi("PasskeyRegistrationResponse");
 
 /** PublicKeyCredential.toJSON() of navigator.credentials.get(). */
-export const AuthenticationResponse = z
+const AuthenticationResponse = z
   .object({
     id: b64url.min(1).max(1_366),
     rawId: b64url.min(1).max(1_366),

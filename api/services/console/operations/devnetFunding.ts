@@ -5,8 +5,8 @@ import { devnetMintDimo } from "./calls";
 import type { OpsChain } from "./chain";
 
 /** What a fresh managed wallet gets on the devnet: gas money and DIMO to buy DCX with. */
-export const DEVNET_ETH = parseEther("100");
-export const DEVNET_DIMO = parseEther("10000");
+const DEVNET_ETH = parseEther("100");
+const DEVNET_DIMO = parseEther("10000");
 
 /**
  * DEVNET ONLY (DIMO_NETWORK=local, or DEVNET_FUND_WALLETS=true on a chain-31337 custom network;

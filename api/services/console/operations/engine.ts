@@ -15,7 +15,7 @@ import { type OperationRow, operationStore, shapeOperation } from "./store";
 import { type OperationError, type OperationStatus, reached } from "./types";
 import { operationWatch } from "./watch";
 
-export type EngineOptions = {
+type EngineOptions = {
   /** Follower pause between passes while operations are open. */
   pollMs: number;
   preparedTtlSeconds: number;
@@ -45,7 +45,7 @@ export type Submission = {
 };
 
 /** Longest a client may hold a request open waiting for an operation. */
-export const MAX_WAIT_MS = 30_000;
+const MAX_WAIT_MS = 30_000;
 /** Waiters re-read the row this often, for changes made by another replica's follower. */
 const REREAD_MS = 150;
 const TX_LOOKUP_MS = 5_000;

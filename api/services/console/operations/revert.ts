@@ -56,7 +56,7 @@ export const KNOWN_ERRORS = [
 export type Revert = { name: string; args: readonly unknown[] };
 
 /** The revert payload (0x + selector + args) somewhere in a viem error's cause chain, if any. */
-export function revertData(error: unknown): Hex | null {
+function revertData(error: unknown): Hex | null {
   if (!(error instanceof BaseError)) return null;
   let found: Hex | null = null;
   error.walk((e) => {

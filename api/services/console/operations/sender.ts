@@ -127,5 +127,3 @@ export function managedSender(deps: SenderDeps) {
     },
   };
 }
-
-export type ManagedSender = ReturnType<typeof managedSender>;

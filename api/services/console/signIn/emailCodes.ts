@@ -10,12 +10,12 @@ import { parseEmail } from "../accounts/accounts";
 import type { Mailer } from "../mailer";
 
 export const CODE_TTL_SECONDS = 600;
-export const MAX_CODE_ATTEMPTS = 5;
+const MAX_CODE_ATTEMPTS = 5;
 
 /** One message for every failure a guesser could tell apart (unknown email, wrong, expired, used). */
 export const INVALID_CODE = "Invalid or expired sign-in code; request a new one if needed";
 
-export type EmailCodeLimits = {
+type EmailCodeLimits = {
   codesPerEmail: RateLimiter;
   codesPerIp: RateLimiter;
   verifyPerEmail: RateLimiter;

@@ -5,15 +5,8 @@ import { appleClientSecret } from "./appleSecret";
 import { githubProfile } from "./github";
 import type { ProviderProfile } from "./profile";
 
-export type { ProviderProfile };
-
 export const PROVIDER_NAMES = ["google", "apple", "github"] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
-export const PROVIDER_LABELS: Record<ProviderName, string> = {
-  google: "Google",
-  apple: "Apple",
-  github: "GitHub",
-};
 
 export type OAuthProvider = {
   name: ProviderName;

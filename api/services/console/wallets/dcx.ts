@@ -11,7 +11,7 @@ import type { WalletService } from "./wallets";
 const AMOUNT_RE = /^(?:0|[1-9]\d{0,29})(?:\.\d{1,18})?$/;
 
 /** A positive decimal amount of an 18-decimals token ("12.5") in its smallest unit. */
-export function parseAmount(value: string, field: string): bigint {
+function parseAmount(value: string, field: string): bigint {
   if (!AMOUNT_RE.test(value)) {
     throw new InvalidRequestError(`${field} must be a decimal amount such as "12.5" (at most 18 decimals)`);
   }

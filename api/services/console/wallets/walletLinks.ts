@@ -6,7 +6,7 @@ import { InvalidRequestError, RateLimitedError } from "../../../errors";
 import type { SiweChallenge, Wallet } from "../schemas";
 import type { WalletService } from "./wallets";
 
-export const SIWE_NONCE_TTL_SECONDS = 600;
+const SIWE_NONCE_TTL_SECONDS = 600;
 const MAX_LIVE_NONCES = 20;
 const STATEMENT = "Link this wallet to my DIMO Developer Console account.";
 

@@ -7,7 +7,7 @@ import { openPrivateKey, sealPrivateKey, type WalletKey, WalletKeyError } from "
 import type { Wallet, WalletKind } from "../schemas";
 
 /** Keeps GET /console/wallets a short, unpaginated list. */
-export const MAX_EXTERNAL_WALLETS = 20;
+const MAX_EXTERNAL_WALLETS = 20;
 
 export type WalletServiceDeps = {
   db: Kysely<Database>;
