@@ -34,11 +34,15 @@ describe("loadConfig", () => {
 
   it("reads a custom deployment, checksumming addresses", () => {
     const config = loadConfig({ ...custom, START_BLOCK: "12" });
-    expect(config.chain).toMatchObject({
+    expect(config.chain).toEqual({
       network: "custom",
+      rpcUrl: "http://127.0.0.1:8545",
       chainId: 31337,
       devLicense: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      vehicleId: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+      sacd: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
       dimoToken: null,
+      dimoCredit: null,
       startBlock: 12,
     });
   });

@@ -96,7 +96,11 @@ describe("sign-in configuration (config/signIn.ts)", () => {
       /^GOOGLE_ISSUER: must be an https URL \(http only on localhost\)/,
     );
     expect(errorOf({ GITHUB_TOKEN_URL: "ftp://127.0.0.1/x" }).variable).toBe("GITHUB_TOKEN_URL");
-    expect(loadConfig({ GOOGLE_ISSUER: "http://localhost:4000" }).signIn).toBeTruthy();
+    // A loopback stand-in over plain http is kept exactly as given.
+    for (const issuer of ["http://localhost:4000", "http://127.0.0.1:4000", "http://[::1]:4000"]) {
+      const google = { GOOGLE_ISSUER: issuer, GOOGLE_CLIENT_ID: "g", GOOGLE_CLIENT_SECRET: "s" };
+      expect(loadConfig(google).signIn.google).toEqual({ issuer, clientId: "g", clientSecret: "s" });
+    }
   });
 
   it("never echoes a bad client secret", () => {

@@ -86,32 +86,36 @@ describe("license list pagination", () => {
 
 describe("cursors", () => {
   const firstCursor = async (path: string) => (await h.json<Page>(path)).body.nextCursor!;
-  const expectCursorError = async (path: string) => {
-    const { status, body } = await h.json<{ error: { code: string; message: string; details: unknown } }>(
-      path,
-    );
-    expect(status).toBe(400);
-    expect(body.error.code).toBe("invalid_request");
-    expect(body.error.message).toMatch(/cursor/);
-    expect(body.error.details).toEqual([
-      { path: "query.cursor", message: expect.stringMatching(/^cursor /) },
-    ]);
+  const TAMPERED = "is not a cursor this API issued (tampered or signed with another secret)";
+  const OTHER_LIST = "belongs to another list or other filters; start again without a cursor";
+  const MALFORMED = "is malformed";
+  /** A 400 naming `cursor`, for exactly the reason the test expects. */
+  const expectCursorError = async (path: string, reason: string) => {
+    const { status, body } = await h.json(path);
+    expect(status, path).toBe(400);
+    const message = `cursor ${reason}`;
+    expect(body, path).toStrictEqual({
+      error: { code: "invalid_request", message, details: [{ path: "query.cursor", message }] },
+    });
   };
 
   it("rejects a tampered cursor", async () => {
     const cursor = await firstCursor("/v1/licenses?status=all&limit=2");
     const bytes = Buffer.from(cursor, "base64url");
     bytes[5] = bytes[5]! ^ 0x20;
-    await expectCursorError(`/v1/licenses?status=all&limit=2&cursor=${bytes.toString("base64url")}`);
-    await expectCursorError(`/v1/licenses?status=all&limit=2&cursor=${cursor.slice(0, -2)}`);
+    await expectCursorError(
+      `/v1/licenses?status=all&limit=2&cursor=${bytes.toString("base64url")}`,
+      TAMPERED,
+    );
+    await expectCursorError(`/v1/licenses?status=all&limit=2&cursor=${cursor.slice(0, -2)}`, TAMPERED);
   });
 
   it("rejects a cursor of other filters or another list", async () => {
     const cursor = await firstCursor("/v1/licenses?status=all&limit=2");
-    await expectCursorError(`/v1/licenses?status=active&limit=2&cursor=${cursor}`);
-    await expectCursorError(`/v1/licenses?status=all&owner=${owner(1)}&cursor=${cursor}`);
-    await expectCursorError(`/v1/licenses/1/events?cursor=${cursor}`);
-    await expectCursorError(`/v1/licenses/1/vehicles?cursor=${cursor}`);
+    await expectCursorError(`/v1/licenses?status=active&limit=2&cursor=${cursor}`, OTHER_LIST);
+    await expectCursorError(`/v1/licenses?status=all&owner=${owner(1)}&cursor=${cursor}`, OTHER_LIST);
+    await expectCursorError(`/v1/licenses/1/events?cursor=${cursor}`, OTHER_LIST);
+    await expectCursorError(`/v1/licenses/1/vehicles?cursor=${cursor}`, OTHER_LIST);
   });
 
   it("accepts a cursor with a different page size (limit is not a filter)", async () => {
@@ -123,7 +127,7 @@ describe("cursors", () => {
 
   it("rejects malformed cursors", async () => {
     for (const bad of ["", "x", "%21%21", "a".repeat(600), "eyJ2IjoxfQ", "null"]) {
-      await expectCursorError(`/v1/licenses?cursor=${bad}`);
+      await expectCursorError(`/v1/licenses?cursor=${bad}`, MALFORMED);
     }
   });
 });

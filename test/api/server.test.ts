@@ -61,15 +61,35 @@ describe("startApi", () => {
   });
 
   it("signs cursors alike across restarts and replicas (the shared secret file)", async () => {
-    const a = await start();
+    let a = await start();
     const b = await start();
     try {
       const db = createDatabase(database.url, { poolMax: 1, statementTimeoutMs: 5_000 });
       await indexedFixture(db).license({ tokenId: 2, clientId: addr("c2"), owner: addr("o") });
       await db.destroy();
-      const page = (await (await fetch(`${a.url}/v1/licenses?limit=1`)).json()) as { nextCursor: string };
-      const next = await fetch(`${b.url}/v1/licenses?limit=1&cursor=${page.nextCursor}`);
-      expect(next.status).toBe(200);
+      type Page = { items: { tokenId: number }[]; nextCursor: string | null };
+      const page = async (api: { url: string }, query: string) => {
+        const res = await fetch(`${api.url}/v1/licenses?limit=1${query}`);
+        return { status: res.status, body: (await res.json()) as Page };
+      };
+      const first = await page(a, "");
+      expect(first.body.items.map((l) => l.tokenId)).toEqual([2]);
+      const cursor = `&cursor=${first.body.nextCursor}`;
+      // The replica that did not sign the cursor continues the list where it stopped.
+      const onB = await page(b, cursor);
+      expect(onB).toEqual({
+        status: 200,
+        body: { items: [expect.objectContaining({ tokenId: 1 })], nextCursor: null },
+      });
+      expect(onB).toEqual(await page(a, cursor));
+      // So does the signer after a restart: the secret comes back from DATA_DIR.
+      await a.stop();
+      a = await start();
+      expect(await page(a, cursor)).toEqual(onB);
+      // It is checked, not just decoded: a tampered one is refused.
+      const c = first.body.nextCursor!;
+      const forged = `${c.slice(0, 5)}${c[5] === "A" ? "B" : "A"}${c.slice(6)}`;
+      expect((await page(b, `&cursor=${forged}`)).status).toBe(400);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }

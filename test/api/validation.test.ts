@@ -55,7 +55,11 @@ describe("bad input answers 400 invalid_request naming the parameter", () => {
   });
 
   it("accepts the largest safe integer (and answers 404)", async () => {
-    expect((await h.json("/v1/licenses/9007199254740991")).status).toBe(404);
+    // Valid input: the 404 comes from the lookup (not_found), not from validation (invalid_request).
+    for (const path of ["/v1/licenses/9007199254740991", "/v1/vehicles/9007199254740991"]) {
+      const { status, body } = await h.json<Envelope>(path);
+      expect({ status, code: body.error.code }, path).toEqual({ status: 404, code: "not_found" });
+    }
   });
 
   it("addresses that are not 20 bytes of hex", async () => {
@@ -118,9 +122,13 @@ describe("unknown routes and methods", () => {
   });
 
   it("answers HEAD like GET without a body", async () => {
+    const get = await h.app.request("/v1/licenses/1");
     const res = await h.app.request("/v1/licenses/1", { method: "HEAD" });
     expect(res.status).toBe(200);
-    expect(res.headers.get("etag")).toBeTruthy();
+    for (const header of ["etag", "cache-control", "content-type"]) {
+      expect(res.headers.get(header), header).toBe(get.headers.get(header));
+    }
+    expect(res.headers.get("etag")).toMatch(/^"[A-Za-z0-9_-]+"$/);
     expect(await res.text()).toBe("");
   });
 

@@ -160,7 +160,12 @@ describe("GET /v1/licenses/{tokenId}/vehicles", () => {
 
   it("rejects another license's cursor", async () => {
     const { body } = await h.json<{ nextCursor: string }>("/v1/licenses/1/vehicles?limit=1");
-    expect((await h.json(`/v1/licenses/2/vehicles?cursor=${body.nextCursor}`)).status).toBe(400);
+    const other = await h.json(`/v1/licenses/2/vehicles?cursor=${body.nextCursor}`);
+    const message = "cursor belongs to another list or other filters; start again without a cursor";
+    expect(other).toMatchObject({
+      status: 400,
+      body: { error: { code: "invalid_request", message, details: [{ path: "query.cursor", message }] } },
+    });
   });
 });
 

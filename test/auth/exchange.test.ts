@@ -192,7 +192,11 @@ describe("token exchange", () => {
       signature: await signChallenge(S_A!.privateKey, c.challenge),
     });
     const { token } = (await t.json()) as { token: string };
-    expect((await exchange(legacy(v.full, [1]), token)).status).toBe(200);
+    // The same vehicle token the Dex flow's JWT gets: the license is what counts, not the flow.
+    const viaJson = await vehicleClaims(await exchange(legacy(v.full, [1]), token));
+    const viaDex = await vehicleClaims(await exchange(legacy(v.full, [1])));
+    expect(viaJson).toEqual(viaDex);
+    expect(viaJson).toMatchObject({ sub: `${vehicleId}/${v.full}`, privilege_ids: [1] });
   });
 
   it("refuses permissions that no unexpired grant covers, naming them", async () => {
@@ -255,8 +259,12 @@ describe("developer JWT verification", () => {
 
   it("wants a bearer token", async () => {
     const res = await exchange(legacy(v.full, [1]), null);
-    expect(res.status).toBe(401);
-    expect(res.headers.get("www-authenticate")).toContain("Bearer");
+    expect(res.headers.get("www-authenticate")).toBe('Bearer realm="dimo-developer"');
+    expect(await errorOf(res)).toEqual({
+      status: 401,
+      code: "unauthenticated",
+      message: "A developer JWT is required: Authorization: Bearer <token>",
+    });
   });
 
   it("refuses alg none, HS256 keyed with our public key, unknown kids and foreign keys", async () => {

@@ -47,25 +47,36 @@ describe("signing keys", () => {
 
   it("keeps verifying but refuses to sign when the API secret changed, until a rotation", async () => {
     const original = replica();
-    const token = await original.sign(claims());
+    const signed = claims();
+    const token = await original.sign(signed);
     const changed = replica("another secret that is long enough!!");
-    await expect(changed.verify(token, { issuer: ISSUER })).resolves.toBeDefined();
+    // Public keys need no secret: the old token still verifies, to exactly what was signed.
+    await expect(changed.verify(token, { issuer: ISSUER })).resolves.toEqual(signed);
     await expect(changed.sign(claims())).rejects.toBeInstanceOf(UnavailableError);
-    await changed.rotate();
-    const fresh = await changed.sign(claims());
+    const rotated = await changed.rotate();
+    expect(rotated.retired).toEqual([decodeProtectedHeader(token).kid]);
+    const again = claims();
+    const fresh = await changed.sign(again);
+    // Signed by the new key, which the replica with the old secret learns from the database.
+    expect(decodeProtectedHeader(fresh)).toMatchObject({ alg: "ES256", kid: rotated.kid });
+    expect(rotated.kid).not.toBe(decodeProtectedHeader(token).kid);
     await new Promise((r) => setTimeout(r, 150)); // a replica re-reads keys on an unknown kid at most every 100 ms
-    await expect(original.verify(fresh, { issuer: ISSUER })).resolves.toBeDefined();
+    await expect(original.verify(fresh, { issuer: ISSUER })).resolves.toEqual(again);
   });
 
   it("rotates to RS256 when configured, both algorithms verifying", async () => {
     const rsa = replica("another secret that is long enough!!", "RS256");
-    const before = await rsa.sign(claims());
+    const beforeClaims = { ...claims(), aud: "before" };
+    const before = await rsa.sign(beforeClaims);
+    expect(decodeProtectedHeader(before).alg).toBe("ES256");
     await rsa.rotate();
-    const after = await rsa.sign(claims());
+    const afterClaims = { ...claims(), aud: "after" };
+    const after = await rsa.sign(afterClaims);
     expect(decodeProtectedHeader(after).alg).toBe("RS256");
     const jwks = await rsa.jwks();
     expect(new Set(jwks.keys.map((k) => k.alg))).toEqual(new Set(["ES256", "RS256"]));
     expect(jwks.keys.find((k) => k.alg === "RS256")).toMatchObject({ kty: "RSA", use: "sig" });
-    for (const t of [before, after]) await expect(rsa.verify(t, { issuer: ISSUER })).resolves.toBeDefined();
+    await expect(rsa.verify(before, { issuer: ISSUER })).resolves.toEqual(beforeClaims);
+    await expect(rsa.verify(after, { issuer: ISSUER })).resolves.toEqual(afterClaims);
   });
 });

@@ -13,13 +13,14 @@ let database: TestDatabase;
 let dataDir: string;
 let a: ConsoleApi;
 let b: ConsoleApi;
+const clock = testClock();
+const replica = () => startConsoleApi({ databaseUrl: database.url, dataDir, clock });
 
 beforeAll(async () => {
   database = await createTestDatabase("console_replicas");
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "console-replicas-"));
-  const clock = testClock();
-  a = await startConsoleApi({ databaseUrl: database.url, dataDir, clock });
-  b = await startConsoleApi({ databaseUrl: database.url, dataDir, clock });
+  a = await replica();
+  b = await replica();
 });
 afterAll(async () => {
   await a?.stop();
@@ -35,8 +36,17 @@ const on = (c: Client, api: ConsoleApi) => {
 };
 
 describe("replicas", () => {
-  it("runs on separate ports and pools", () => {
-    expect(a.url).not.toBe(b.url);
+  it("runs on separate ports and pools: stopping one leaves the other serving", async () => {
+    expect(new URL(a.url).port).not.toBe(new URL(b.url).port);
+    // /status reads the database, so each answer is a round trip through that replica's own pool.
+    const status = async (api: ConsoleApi) => (await fetch(`${api.url}/status`)).status;
+    expect([await status(a), await status(b)]).toEqual([200, 200]);
+    // Stopping B closes its listener and its pool; A's are untouched.
+    await b.stop();
+    await expect(fetch(`${b.url}/status`)).rejects.toThrow();
+    expect(await status(a)).toBe(200);
+    b = await replica();
+    expect(await status(b)).toBe(200);
   });
 
   it("verifies on one replica a code requested on the other, and shares the session both ways", async () => {

@@ -95,8 +95,10 @@ describe("licenses", () => {
   it("keeps revoked licenses with revoke time and keeps their old alias in history", async () => {
     const [row] = await rows(`SELECT * FROM dimo.license WHERE token_id = $1`, [ids.beta]);
     expect(row!.status).toBe("revoked");
-    expect(row!.revoked_at).not.toBeNull();
     expect(row!.revoked_tx).toMatch(/^0x[0-9a-f]{64}$/);
+    // The revoke time is the time of the block holding the revoke transaction.
+    const revoke = await chain.publicClient.getTransactionReceipt({ hash: row!.revoked_tx as `0x${string}` });
+    expect(row!.revoked_at).toBe(String(await blockTime(revoke.blockNumber)));
     const history = await rows<{ type: string; args: Record<string, unknown> }>(
       `SELECT type, args FROM dimo.license_event WHERE token_id = $1 ORDER BY block_number, log_index`,
       [ids.beta],
@@ -251,7 +253,12 @@ describe("vehicles and grants", () => {
   const vehicles: Record<string, bigint> = {};
 
   it("mints vehicles and records SACD grants of both event versions", async () => {
-    for (const name of ["v1", "v2", "v3"]) vehicles[name] = (await chain.mintVehicle(carol!)).vehicleId;
+    const mintBlocks: Record<string, bigint> = {};
+    for (const name of ["v1", "v2", "v3"]) {
+      const minted = await chain.mintVehicle(carol!);
+      vehicles[name] = minted.vehicleId;
+      mintBlocks[name] = minted.blockNumber;
+    }
     const expiration = (await chain.now()) + YEAR;
     await chain.apply([
       {
@@ -288,8 +295,12 @@ describe("vehicles and grants", () => {
       template_id: null,
     });
     const [v] = await rows(`SELECT * FROM dimo.vehicle WHERE id = $1`, [vehicles.v1]);
-    expect(v).toMatchObject({ owner: lower(carol!), transfers: 0 });
-    expect(v!.minted_at).not.toBeNull();
+    expect(v).toMatchObject({
+      owner: lower(carol!),
+      transfers: 0,
+      minted_block: String(mintBlocks.v1),
+      minted_at: String(await blockTime(mintBlocks.v1!)),
+    });
   });
 
   it("overwrites a re-set grant and deletes a renounced one", async () => {

@@ -62,10 +62,12 @@ describe("GitHub sign-in", () => {
   it("asks for code + PKCE S256 + state (no nonce: GitHub is not OIDC) with the email scope", async () => {
     const start = await new Browser().get(`${h.url}/console/auth/github/start`);
     const q = new URL(start.headers.get("location")!).searchParams;
+    expect(q.get("response_type")).toBe("code");
     expect(q.get("client_id")).toBe(CLIENT.clientId);
     expect(q.get("redirect_uri")).toBe(`${h.url}/console/auth/github/callback`);
     expect(q.get("code_challenge_method")).toBe("S256");
-    expect(q.get("state")).toBeTruthy();
+    expect(q.get("code_challenge")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(q.get("state")).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(q.get("nonce")).toBeNull();
     expect(q.get("scope")).toBe("read:user user:email");
   });

@@ -193,7 +193,9 @@ describe("passkeys in Chromium (virtual authenticator)", () => {
     expect(signOut).toBe(204);
     expect((await meInPage()).status).toBe(401);
 
+    const signInStarted = new Date();
     const signedIn = await signInInPage();
+    const signInEnded = new Date();
     expect(signedIn.status, JSON.stringify(signedIn.body)).toBe(200);
     expect(signedIn.body).toMatchObject({ id: accountId, email });
     usedAssertion = signedIn.response;
@@ -206,7 +208,10 @@ describe("passkeys in Chromium (virtual authenticator)", () => {
     };
     expect(list.items).toHaveLength(1);
     expect(list.items[0]).toMatchObject({ id: passkeyId, label: "Virtual authenticator" });
-    expect(list.items[0]!.lastUsedAt).not.toBeNull();
+    // Stamped by this sign-in (the API's clock is the wall clock here).
+    const lastUsed = new Date(list.items[0]!.lastUsedAt!);
+    expect(list.items[0]!.lastUsedAt).toBe(lastUsed.toISOString());
+    expect(lastUsed >= signInStarted && lastUsed <= signInEnded, lastUsed.toISOString()).toBe(true);
     csrf = await syncSession(http);
   });
 
