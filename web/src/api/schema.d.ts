@@ -3593,6 +3593,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics of this process, in the text exposition format (not JSON) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `http_request_duration_seconds`: a histogram by method, route pattern and status */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ready": {
         parameters: {
             query?: never;
@@ -3665,6 +3701,69 @@ export interface paths {
                     };
                 };
                 /** @description Not ready (code `unavailable`; the message says why) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/aliases/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The empty alias's availability: never available (reason `empty`) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The empty alias's availability */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AliasAvailability"];
+                    };
+                };
+                /** @description Invalid input: `details` lists each bad parameter */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error (code `internal`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Database unreachable or the indexer's views not created yet (code `unavailable`) */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3806,7 +3905,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Unexpected error (code `internal`) */
@@ -4599,7 +4698,10 @@ export interface components {
         };
         Balances: {
             items: {
-                /** @example 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 */
+                /**
+                 * @description EIP-55 checksummed address
+                 * @example 0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+                 */
                 address: string;
                 balances: {
                     /**
@@ -4613,10 +4715,16 @@ export interface components {
                     raw: string;
                     /** @enum {string} */
                     symbol: "DIMO" | "DCX";
-                    /** @example 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 */
+                    /**
+                     * @description EIP-55 checksummed address
+                     * @example 0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+                     */
                     token: string;
                 }[];
-                /** @enum {string} */
+                /**
+                 * @description managed: key held (encrypted) by the API, which signs its writes; external: linked by SIWE
+                 * @enum {string}
+                 */
                 kind: "managed" | "external";
             }[];
         };
@@ -4649,13 +4757,25 @@ export interface components {
         ConsoleSettings: {
             chainId: number;
             contracts: {
-                /** @example 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 */
+                /**
+                 * @description EIP-55 checksummed address
+                 * @example 0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+                 */
                 devLicense: string;
-                /** @example 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 */
+                /**
+                 * @description EIP-55 checksummed address
+                 * @example 0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+                 */
                 dimoCredit: string | null;
-                /** @example 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 */
+                /**
+                 * @description EIP-55 checksummed address
+                 * @example 0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+                 */
                 dimoToken: string | null;
-                /** @example 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 */
+                /**
+                 * @description EIP-55 checksummed address
+                 * @example 0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+                 */
                 sacd: string;
                 /**
                  * @description The vehicle NFT: token exchange assets name it
@@ -4832,7 +4952,10 @@ export interface components {
             nonce: string;
         };
         Me: {
-            /** @example 2025-01-01T00:00:00.000Z */
+            /**
+             * @description ISO-8601 UTC
+             * @example 2025-01-01T00:00:00.000Z
+             */
             createdAt: string;
             /** @description Send as X-CSRF-Token with every cookie-authenticated write */
             csrfToken: string;
@@ -4840,7 +4963,10 @@ export interface components {
             /** Format: uuid */
             id: string;
             session: {
-                /** @example 2025-01-01T00:00:00.000Z */
+                /**
+                 * @description ISO-8601 UTC
+                 * @example 2025-01-01T00:00:00.000Z
+                 */
                 createdAt: string;
                 /**
                  * @description Absolute expiry (SESSION_MAX_SECONDS after sign-in)
@@ -4878,7 +5004,10 @@ export interface components {
         };
         Operation: {
             blockNumber: number | null;
-            /** @example 2025-01-01T00:00:00.000Z */
+            /**
+             * @description ISO-8601 UTC
+             * @example 2025-01-01T00:00:00.000Z
+             */
             createdAt: string;
             /** @description Why it failed, e.g. code `conflict` with details.revert `AliasAlreadyInUse` */
             error: {
@@ -4888,11 +5017,17 @@ export interface components {
             } | null;
             /** Format: uuid */
             id: string;
-            /** @example 2025-01-01T00:00:00.000Z */
+            /**
+             * @description ISO-8601 UTC
+             * @example 2025-01-01T00:00:00.000Z
+             */
             indexedAt: string | null;
             /** @enum {string} */
             kind: "create_license" | "rename_license" | "generate_key" | "renew_key" | "revoke_key" | "add_redirect_uri" | "remove_redirect_uri" | "approve_dimo" | "buy_dcx" | "devnet_faucet";
-            /** @example 2025-01-01T00:00:00.000Z */
+            /**
+             * @description ISO-8601 UTC
+             * @example 2025-01-01T00:00:00.000Z
+             */
             minedAt: string | null;
             /** @description What was asked (never a secret) */
             params: {
@@ -4907,7 +5042,10 @@ export interface components {
              * @enum {string}
              */
             status: "prepared" | "submitted" | "mined" | "indexed" | "failed";
-            /** @example 2025-01-01T00:00:00.000Z */
+            /**
+             * @description ISO-8601 UTC
+             * @example 2025-01-01T00:00:00.000Z
+             */
             submittedAt: string | null;
             tokenId: number | null;
             /** @description The exact transaction; an external wallet signs and sends this one */
@@ -4915,18 +5053,30 @@ export interface components {
                 chainId: number;
                 data: string;
                 nonce: number | null;
-                /** @example 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 */
+                /**
+                 * @description EIP-55 checksummed address
+                 * @example 0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+                 */
                 to: string;
                 /** @description wei, decimal */
                 value: string;
             };
             txHash: string | null;
-            /** @example 2025-01-01T00:00:00.000Z */
+            /**
+             * @description ISO-8601 UTC
+             * @example 2025-01-01T00:00:00.000Z
+             */
             updatedAt: string;
             wallet: {
-                /** @example 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 */
+                /**
+                 * @description EIP-55 checksummed address
+                 * @example 0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+                 */
                 address: string;
-                /** @enum {string} */
+                /**
+                 * @description managed: key held (encrypted) by the API, which signs its writes; external: linked by SIWE
+                 * @enum {string}
+                 */
                 kind: "managed" | "external";
             };
         };
@@ -4944,12 +5094,23 @@ export interface components {
         };
         Passkey: {
             backedUp: boolean;
+            /**
+             * @description ISO-8601 UTC
+             * @example 2025-01-01T00:00:00.000Z
+             */
             createdAt: string;
-            /** @enum {string} */
+            /**
+             * @description multiDevice: synced (iCloud Keychain, Google Password Manager); singleDevice: bound to one authenticator
+             * @enum {string}
+             */
             deviceType: "singleDevice" | "multiDevice";
             /** @description Credential id (base64url) */
             id: string;
             label: string;
+            /**
+             * @description ISO-8601 UTC
+             * @example 2025-01-01T00:00:00.000Z
+             */
             lastUsedAt: string | null;
             transports: string[];
         };
@@ -5019,7 +5180,10 @@ export interface components {
         PrivateLicense: {
             history: components["schemas"]["ConsoleHistoryPage"];
             license: components["schemas"]["License"];
-            /** @enum {string} */
+            /**
+             * @description managed: key held (encrypted) by the API, which signs its writes; external: linked by SIWE
+             * @enum {string}
+             */
             manageable: "managed" | "external";
             redirectUris: components["schemas"]["RedirectUri"][];
             signers: components["schemas"]["PrivateSigner"][];
@@ -5028,6 +5192,7 @@ export interface components {
         PrivateSigner: components["schemas"]["Signer"] & {
             /** @description Unexpired, but expiring within SIGNER_EXPIRY_WARNING_DAYS */
             expiresSoon: boolean;
+            /** @description The console's label; null for signers enabled elsewhere */
             label: string | null;
         };
         PrivilegeGrant: {
@@ -5153,9 +5318,15 @@ export interface components {
         SiweChallenge: {
             chainId: number;
             domain: string;
-            /** @example 2025-01-01T00:00:00.000Z */
+            /**
+             * @description ISO-8601 UTC
+             * @example 2025-01-01T00:00:00.000Z
+             */
             expirationTime: string;
-            /** @example 2025-01-01T00:00:00.000Z */
+            /**
+             * @description ISO-8601 UTC
+             * @example 2025-01-01T00:00:00.000Z
+             */
             issuedAt: string;
             /** @description EIP-4361 message to sign (when address was given) */
             message: string | null;
@@ -5223,9 +5394,15 @@ export interface components {
             token: string;
         };
         Wallet: {
-            /** @example 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 */
+            /**
+             * @description EIP-55 checksummed address
+             * @example 0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+             */
             address: string;
-            /** @example 2025-01-01T00:00:00.000Z */
+            /**
+             * @description ISO-8601 UTC
+             * @example 2025-01-01T00:00:00.000Z
+             */
             createdAt: string;
             /**
              * @description managed: key held (encrypted) by the API, which signs its writes; external: linked by SIWE
