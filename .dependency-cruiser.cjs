@@ -166,7 +166,9 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^(indexer/\\.ponder|indexer/generated|\\.data|devnet/contracts/out|web/dist|web/\\.dist-[0-9]+)/" },
+    exclude: {
+      path: "^(indexer/\\.ponder|indexer/generated|\\.data|devnet/contracts/out|web/dist|web/\\.dist-[0-9]+)/",
+    },
     enhancedResolveOptions: {
       exportsFields: ["exports"],
       conditionNames: ["import", "require", "node", "default", "types"],
