@@ -8,9 +8,13 @@ import { PROVIDER_NAMES } from "./signIn/providers";
 export function consoleSettings(config: Config, mailer: Mailer): ConsoleSettings {
   const { chain, signIn } = config;
   const mailbox = path.resolve(config.dataDir, MAILBOX_DIR);
-  // Shown to a developer on their own machine: relative to where `npm start` ran when inside it.
+  // Relative to where `npm start` ran when inside it; else named by its variable, so a public
+  // answer never spells out a server path.
   const relative = path.relative(process.cwd(), mailbox);
-  const shown = relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : mailbox;
+  const shown =
+    relative && !relative.startsWith("..") && !path.isAbsolute(relative)
+      ? relative
+      : `$DATA_DIR/${MAILBOX_DIR}`;
   return {
     network: chain.network,
     chainId: chain.chainId,
