@@ -52,6 +52,7 @@ export function createApp(deps: AppDeps): App {
   const services = createServices({ ...deps, logger });
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }) as App;
   app.metrics = new Registry();
+  deps.replicas?.registerMetrics(app.metrics);
   app.background = services.background;
   app.services = services;
 
@@ -76,7 +77,11 @@ export function createApp(deps: AppDeps): App {
   app.notFound(notFoundHandler);
 
   const hops = config.console.trustProxyHops;
-  registerSystemRoutes(app, { indexer: services.system.indexer, metrics: app.metrics });
+  registerSystemRoutes(app, {
+    indexer: services.system.indexer,
+    replicas: services.system.replicas,
+    metrics: app.metrics,
+  });
   registerPublicRoutes(app, services.public);
   registerAnalystRoutes(app, services.analysts);
   registerConsoleRoutes(

@@ -6,8 +6,9 @@ import { serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
 import { type Config, loadConfigOrExit } from "../config/env";
 import { createApp } from "./app";
-import { createDatabase } from "./db/database";
+import { createPool, databaseOver } from "./db/database";
 import { migrateToLatest } from "./db/migrate";
+import { type ReadReplicas, readReplicas } from "./db/replicas";
 import { unavailableReason } from "./db/unavailable";
 import { errorBody } from "./http/errors";
 import { type ChainHead, createChainHead } from "./lib/chainHead";
@@ -48,14 +49,28 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
     fromFile: config.console.walletEncryptionKeyFile,
     dataDir: config.dataDir,
   });
-  const db = createDatabase(opts.databaseUrl, {
-    poolMax: config.api.dbPoolMax,
-    statementTimeoutMs: config.api.dbStatementTimeoutMs,
-    logger,
-  });
+  const poolOptions = { poolMax: config.api.dbPoolMax, statementTimeoutMs: config.api.dbStatementTimeoutMs };
+  const primary = createPool(opts.databaseUrl, { ...poolOptions, logger });
+  const db = databaseOver(primary.dialect);
+  let replicas: ReadReplicas | undefined;
   try {
     await migrateWhenReachable(db, logger);
+    if (config.databaseReadUrls.length > 0) {
+      replicas = readReplicas({
+        urls: config.databaseReadUrls,
+        primaryUrl: opts.databaseUrl,
+        primary: primary.dialect,
+        pool: poolOptions,
+        maxLagMs: config.api.readMaxLagMs,
+        logger: logger.child({ module: "replicas" }),
+      });
+      // The first check decides where the first reads go; a standby that is down is no reason
+      // not to start (reads use the primary meanwhile).
+      await replicas.start();
+      logger.info({ standbys: replicas.status() }, "hot standbys for public reads");
+    }
   } catch (error) {
+    await replicas?.stop();
     await db.destroy();
     throw error;
   }
@@ -74,6 +89,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
     databaseUrl: opts.databaseUrl,
     rpcUrl: opts.rpcUrl,
     ...(opts.webDir !== undefined ? { webDir: opts.webDir } : {}),
+    ...(replicas ? { replicas } : {}),
   });
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -105,6 +121,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
       await closed;
       clearInterval(reaper);
       clearTimeout(force);
+      await replicas?.stop();
       await db.destroy();
       logger.info("API stopped");
     })();

@@ -66,6 +66,24 @@ export function parseKey32(text: string): Buffer | null {
 export const envSchema = z.object({
   DATABASE_URL: opt(url(["postgres:", "postgresql:"])),
   INDEXER_DATABASE_URL: opt(url(["postgres:", "postgresql:"])),
+  // Hot standbys for public reads (docs/deploy.md): comma-separated, a comma in a password %-encoded.
+  DATABASE_READ_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .default("")
+      .transform((v) =>
+        v
+          .split(",")
+          .map((u) => u.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(url(["postgres:", "postgresql:"]))),
+  ),
+  DATABASE_READ_MAX_LAG_MS: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().int().min(100).max(600_000).default(5_000),
+  ),
   DATA_DIR: z.preprocess(blankToUndefined, z.string().default(".data")),
   DIMO_NETWORK: opt(z.enum(NETWORKS, { message: `must be one of ${NETWORKS.join(", ")}` })),
   RPC_URL: opt(url(["http:", "https:", "ws:", "wss:"])),
@@ -153,6 +171,8 @@ export type Config = {
   databaseUrl: string | null;
   /** The indexer's own login when DATABASE_URL is set (default: DATABASE_URL); see docs/security.md. */
   indexerDatabaseUrl: string | null;
+  /** Hot standbys public reads may use (DATABASE_READ_URL); empty: every read on DATABASE_URL. */
+  databaseReadUrls: string[];
   dataDir: string;
   chain: ChainConfig;
   port: number;
@@ -217,6 +237,8 @@ export type ApiConfig = {
   readyMaxLagBlocks: number;
   dbPoolMax: number;
   dbStatementTimeoutMs: number;
+  /** A standby further behind the primary than this serves no reads (DATABASE_READ_MAX_LAG_MS). */
+  readMaxLagMs: number;
 };
 
 /** Never echoed in an error line: they are, or may embed, credentials. */
@@ -226,6 +248,7 @@ const SECRET_VARIABLES = new Set([
   "SMTP_URL",
   "DATABASE_URL",
   "INDEXER_DATABASE_URL",
+  "DATABASE_READ_URL",
   ...SIGN_IN_SECRETS,
 ]);
 
@@ -298,6 +321,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     databaseUrl: parsed.DATABASE_URL ?? null,
     indexerDatabaseUrl: indexerDatabaseUrl(parsed),
+    databaseReadUrls: parsed.DATABASE_READ_URL,
     dataDir: parsed.DATA_DIR,
     chain: resolveChain(parsed),
     port: parsed.PORT,
@@ -313,6 +337,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       readyMaxLagBlocks: parsed.READY_MAX_LAG_BLOCKS,
       dbPoolMax: parsed.DB_POOL_MAX,
       dbStatementTimeoutMs: parsed.DB_STATEMENT_TIMEOUT_MS,
+      readMaxLagMs: parsed.DATABASE_READ_MAX_LAG_MS,
     },
     login: {
       jwtAlg: parsed.LOGIN_JWT_ALG,

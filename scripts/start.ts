@@ -16,9 +16,9 @@ import { databaseUrlWarning } from "./runtime/databaseUrlCheck";
 import { DEPLOYMENT_SCHEMA_PREFIX, deploymentSchemaName, VIEWS_SCHEMA } from "./runtime/deploymentSchema";
 import { EMBEDDED_DATABASE, startEmbeddedDatabase } from "./runtime/embeddedDatabase";
 import { closedAncestor, passwordFileOf } from "./runtime/embeddedPostgres";
-import { type PonderLog, startIndexer } from "./runtime/indexer";
-import { releaseDeadIndexerLock } from "./runtime/indexerLock";
-import { onRunning, superviseIndexer } from "./runtime/supervisor";
+import type { PonderLog } from "./runtime/indexer";
+import { runIndexerRole } from "./runtime/indexerRole";
+import { onRunning } from "./runtime/supervisor";
 import { ensureWebBuild } from "./web/build";
 
 const t0 = Date.now();
@@ -55,9 +55,6 @@ function assertReachableByPostgres(dir: string) {
     );
   }
 }
-
-/** Ponder logs these only after it has taken the schema lock. */
-const LOCK_HELD = ["Detected crash recovery", "Created database tables", "Started backfill indexing"];
 
 function forwardIndexerLog(entry: PonderLog) {
   const level = typeof entry.level === "number" ? entry.level : 30;
@@ -148,44 +145,33 @@ async function main() {
     );
   }
 
+  await indexerDb.end();
+
   const schema = deploymentSchemaName(chain, identity);
   // Supervised: Ponder exits when the database stays unreachable for about a minute (or on anything
-  // fatal); it is started again on the same schema and resumes from its checkpoint.
-  let heldLock = false; // by a process of ours that has not released it
-  const supervisor = await superviseIndexer({
-    start: () =>
-      startIndexer({
-        env: {
-          ...process.env,
-          DATABASE_URL: databases.indexer,
-          RPC_URL: rpcUrl,
-          DIMO_NETWORK: chain.network,
-          CHAIN_ID: String(chain.chainId),
-          START_BLOCK: String(chain.startBlock),
-        },
-        schema,
-        viewsSchema: VIEWS_SCHEMA,
-        port: config.indexerPort,
-        onLog: (entry) => {
-          if (LOCK_HELD.includes(entry.msg)) heldLock = true;
-          forwardIndexerLog(entry);
-        },
-      }),
-    // Our indexer died holding the schema lock: release it rather than wait out its 25 s expiry.
-    beforeRestart: async ({ diedAt }) => {
-      if (heldLock) {
-        await releaseDeadIndexerLock(databases.indexer, schema, diedAt);
-        heldLock = false;
-      }
+  // fatal); it is started again on the same schema and resumes from its checkpoint. After a code
+  // change the views keep reading the previous deployment until this one has caught up with it.
+  const role = await runIndexerRole({
+    databaseUrl: databases.indexer,
+    env: {
+      ...process.env,
+      DATABASE_URL: databases.indexer,
+      RPC_URL: rpcUrl,
+      DIMO_NETWORK: chain.network,
+      CHAIN_ID: String(chain.chainId),
+      START_BLOCK: String(chain.startBlock),
     },
-    onExit: (code) => say(`indexer exited unexpectedly (code ${code}); restarting it`),
-    onStartFailed: (error, retryInMs) =>
-      say(
-        `indexer did not start (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); retrying in ${retryInMs} ms`,
-      ),
-    onRestarted: () => say("indexer: restarted; Ponder resumes from its checkpoint"),
+    schema,
+    viewsSchema: VIEWS_SCHEMA,
+    schemaPrefix: DEPLOYMENT_SCHEMA_PREFIX,
+    port: config.indexerPort,
+    say,
+    onLog: forwardIndexerLog,
   });
-  stops.push({ name: "indexer", stop: () => supervisor.stop() });
+  stops.push({ name: "indexer", stop: () => role.stop() });
+  // Another indexer (a newer version, `npm run start:indexer`) took the views over: ours stopped;
+  // the API goes on serving what that one indexes.
+  void role.superseded.then((by) => say(`indexer: stopped, ${by} indexes now; the API keeps serving`));
   say(`indexer: Ponder on http://127.0.0.1:${config.indexerPort} (schema ${schema}, views ${VIEWS_SCHEMA})`);
 
   // The console web app: built now when web/ changed since the last build (or never was).
@@ -202,27 +188,9 @@ async function main() {
   stops.push({ name: "api", stop: api.stop });
   say(`api: listening on ${api.url}`);
 
-  await onRunning(supervisor, (indexer) => indexer.waitForReady(30 * 60_000));
+  await role.serving;
   const head = await createPublicClient({ transport: http(rpcUrl), cacheTime: 0 }).getBlockNumber();
-  await onRunning(supervisor, (indexer) => indexer.waitForBlock(head, 10 * 60_000));
-
-  // The views now point at this deployment; older ones (other code or config) are dead weight.
-  const { rows } = await indexerDb.query<{ nspname: string }>(
-    `SELECT nspname FROM pg_namespace WHERE nspname LIKE $1 AND nspname <> $2`,
-    [`${DEPLOYMENT_SCHEMA_PREFIX}%`, schema],
-  );
-  let dropped = 0;
-  for (const { nspname } of rows) {
-    try {
-      await indexerDb.query(`DROP SCHEMA "${nspname}" CASCADE`);
-      dropped++;
-    } catch (error) {
-      // Another login's schema (a DATABASE_URL shared with something else): leave it to its owner.
-      say(`postgres: kept ${nspname} (${error instanceof Error ? error.message : String(error)})`);
-    }
-  }
-  if (dropped) say(`postgres: dropped ${dropped} superseded indexer schema(s)`);
-  await indexerDb.end();
+  await onRunning(role.supervisor, (indexer) => indexer.waitForBlock(head, 10 * 60_000));
 
   say(`ready: indexed through block ${head}`);
   if (webDir) say(`  console    ${config.publicUrl}   (open it in a browser)`);

@@ -22,12 +22,15 @@ export type DatabaseOptions = {
   logger?: Logger;
 };
 
+/** A pg pool and the same pool as Kysely's dialect sees it (prepared statements when asked). */
+export type DatabasePool = { pg: pg.Pool; dialect: PostgresPool };
+
 /**
- * Kysely over a pg Pool. Each connection starts with `statement_timeout`, so no query outlives its
- * request by much. A broken connection is dropped by the pool and the next query dials again, so
- * the API recovers by itself when Postgres comes back; nothing here remembers a failure.
+ * A pg Pool whose connections start with `statement_timeout`, so no query outlives its request by
+ * much. A broken connection is dropped by the pool and the next query dials again, so the API
+ * recovers by itself when Postgres comes back; nothing here remembers a failure.
  */
-export function createDatabase(url: string, opts: DatabaseOptions): Kysely<Database> {
+export function createPool(url: string, opts: DatabaseOptions & { applicationName?: string }): DatabasePool {
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.poolMax,
@@ -37,12 +40,32 @@ export function createDatabase(url: string, opts: DatabaseOptions): Kysely<Datab
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
-    application_name: "dimo-console-api",
+    application_name: opts.applicationName ?? "dimo-console-api",
   });
   // An idle connection dying (Postgres restarted) must not crash the process; the pool replaces it.
   pool.on("error", (error) => opts.logger?.warn({ error: loggable(error) }, "idle database connection lost"));
-  const dialectPool = opts.preparedStatements === false ? pool : withPreparedStatements(pool);
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: dialectPool }) });
+  keepClientErrors(pool);
+  return { pg: pool, dialect: opts.preparedStatements === false ? pool : withPreparedStatements(pool) };
+}
+
+/**
+ * pg-pool listens for errors only on idle clients. A server that goes away (a standby stopped, a
+ * fast shutdown) sends its FATAL to every connection, and one that is checked out between two
+ * statements would emit an unheard 'error' and end the process. Every client gets a listener for
+ * its whole life; the broken client then fails its next query (handled) and is not reused.
+ */
+export function keepClientErrors(pool: pg.Pool): void {
+  pool.on("connect", (client) => client.on("error", () => {}));
+}
+
+/** Kysely over a dialect pool (a plain one, or api/db/replicas.ts's router). */
+export function databaseOver(pool: PostgresPool): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Kysely over a new pool on `url` (see createPool). */
+export function createDatabase(url: string, opts: DatabaseOptions): Kysely<Database> {
+  return databaseOver(createPool(url, opts).dialect);
 }
 
 /** Distinct statement texts that get a name; past this, queries run unnamed (bounds server memory). */

@@ -47,6 +47,14 @@ export interface OperationTable {
   indexed_at: NullableTimestamp;
 }
 
+/** One row: the WAL position standbys must have replayed to serve reads (migration 0330). */
+export interface ReadFenceTable {
+  id: ColumnType<boolean, never, never>;
+  /** pg_lsn as text, e.g. `16/B374D848`. */
+  lsn: string;
+}
+
 export interface OperationTables {
   "console.operations": OperationTable;
+  "console.read_fence": ReadFenceTable;
 }

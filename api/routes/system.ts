@@ -3,7 +3,7 @@ import type { Registry } from "prom-client";
 import { errorBody } from "../http/errors";
 import { errors, json } from "../http/openapi";
 import type { ApiApp } from "../http/types";
-import { type IndexerStatusService, Status } from "../services/system/indexerStatus";
+import { type IndexerStatusService, type ReplicaStatusSource, Status } from "../services/system/indexerStatus";
 
 const tags = ["System"];
 const NO_STORE = { "Cache-Control": "no-store" };
@@ -52,13 +52,19 @@ const metrics = createRoute({
   summary: "Prometheus metrics of this process, in the text exposition format (not JSON)",
   responses: {
     200: {
-      description: "`http_request_duration_seconds`: a histogram by method, route pattern and status",
+      description:
+        "`http_request_duration_seconds`: a histogram by method, route pattern and status; with hot " +
+        "standbys also `db_standby_serving`, `db_standby_lag_seconds`, `db_standby_lag_bytes`, " +
+        "`db_reads_total` and `db_read_fallbacks_total`",
       content: { "text/plain": { schema: z.string() } },
     },
   },
 });
 
-export function registerSystemRoutes(app: ApiApp, s: { indexer: IndexerStatusService; metrics: Registry }) {
+export function registerSystemRoutes(
+  app: ApiApp,
+  s: { indexer: IndexerStatusService; replicas: ReplicaStatusSource | null; metrics: Registry },
+) {
   app.openapi(health, (c) => c.json({ status: "ok" as const }, 200, NO_STORE));
   app.openapi(ready, async (c) => {
     const st = await s.indexer.status();
@@ -76,7 +82,7 @@ export function registerSystemRoutes(app: ApiApp, s: { indexer: IndexerStatusSer
   });
   app.openapi(status, async (c) => {
     const { reason: _reason, ...st } = await s.indexer.status();
-    return c.json(st, 200, NO_STORE);
+    return c.json(s.replicas ? { ...st, standbys: s.replicas.status() } : st, 200, NO_STORE);
   });
   app.openapi(metrics, async (c) =>
     c.text(await s.metrics.metrics(), 200, { "Content-Type": s.metrics.contentType, ...NO_STORE }),

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Config } from "../../config/env";
 import type { Database } from "../db/database";
+import type { ReadReplicas } from "../db/replicas";
 import { UnavailableError } from "../errors";
 import type { ChainHead } from "../lib/chainHead";
 import { CursorCodec } from "../lib/cursor";
@@ -60,6 +61,11 @@ export type ServiceDeps = {
   rpcUrl?: string;
   /** The database `db` uses: streamed exports and the commit listener open their own connections. */
   databaseUrl?: string;
+  /**
+   * Hot standbys (DATABASE_READ_URL): public data, exports and time series read there; everything
+   * else, access decisions included, stays on `db` (the primary). Operations wait for them.
+   */
+  replicas?: ReadReplicas;
 };
 
 /** The background work of an app: the operation follower (started by server.ts after listening). */
@@ -116,7 +122,7 @@ export type LoginWithDimoServices = {
 
 export type Services = {
   public: PublicServices;
-  system: { indexer: IndexerStatusService };
+  system: { indexer: IndexerStatusService; replicas: ReadReplicas | null };
   analysts: AnalystServices;
   console: ConsoleServices;
   loginWithDimo: LoginWithDimoServices;
@@ -132,21 +138,22 @@ const IDLE: Background = { start() {}, stop: async () => {} };
 export function createServices(deps: ServiceDeps): Services {
   const { db, clock, logger, config } = deps;
   const devLicense = config.chain.devLicense.toLowerCase();
-  const ctx: ServiceContext = {
-    db,
-    clock,
-    cursors: new CursorCodec(deriveKey(deps.secret, "cursor")),
-    devLicense,
-  };
+  const cursors = new CursorCodec(deriveKey(deps.secret, "cursor"));
+  const ctx: ServiceContext = { db, clock, cursors, devLicense };
+  const publicOn = (c: ServiceContext): PublicServices => ({
+    licenses: licenseService(c),
+    vehicles: vehicleService(c),
+    events: eventService(c),
+    aliases: aliasService(c),
+    stats: statsService(c),
+  });
 
-  // Public data and analysts: the indexed `dimo` views.
-  const publicServices: PublicServices = {
-    licenses: licenseService(ctx),
-    vehicles: vehicleService(ctx),
-    events: eventService(ctx),
-    aliases: aliasService(ctx),
-    stats: statsService(ctx),
-  };
+  // Public data and analysts: the indexed `dimo` views, on a hot standby when there is one. The
+  // console's own views of licenses read the primary: they decide who may see and manage what.
+  const replicas = deps.replicas ?? null;
+  const readCtx: ServiceContext = replicas ? { ...ctx, db: replicas.db } : ctx;
+  const publicServices = publicOn(readCtx);
+  const consolePublic = replicas ? publicOn(ctx) : publicServices;
   const indexer = indexerStatusService({
     db,
     chain: deps.chain,
@@ -154,8 +161,13 @@ export function createServices(deps: ServiceDeps): Services {
     maxLagBlocks: config.api.readyMaxLagBlocks,
   });
   const analysts: AnalystServices = {
-    exports: exportService(deps.databaseUrl, devLicense),
-    timeseries: timeSeriesService(ctx),
+    exports: exportService(
+      replicas && deps.databaseUrl
+        ? { urls: () => replicas.readUrls(), failed: (standby) => replicas.failed(standby) }
+        : deps.databaseUrl,
+      devLicense,
+    ),
+    timeseries: timeSeriesService(readCtx),
   };
 
   // Console: accounts, sign-in, wallets, licenses, operations.
@@ -228,9 +240,9 @@ export function createServices(deps: ServiceDeps): Services {
   const consoleLicenses = consoleLicenseService({
     db,
     clock,
-    licenses: publicServices.licenses,
-    vehicles: publicServices.vehicles,
-    events: publicServices.events,
+    licenses: consolePublic.licenses,
+    vehicles: consolePublic.vehicles,
+    events: consolePublic.events,
     wallets,
     warningDays: c.signerExpiryWarningDays,
   });
@@ -245,6 +257,7 @@ export function createServices(deps: ServiceDeps): Services {
       wallets,
       options: config.operations,
       ...(deps.databaseUrl ? { databaseUrl: deps.databaseUrl } : {}),
+      ...(replicas ? { replicas } : {}),
     });
     operations = {
       engine,
@@ -296,7 +309,7 @@ export function createServices(deps: ServiceDeps): Services {
 
   return {
     public: publicServices,
-    system: { indexer },
+    system: { indexer, replicas },
     analysts,
     console: {
       accounts,

@@ -251,7 +251,8 @@ export async function startEmbeddedPostgres(opts: {
       const text = chunk.toString();
       output += text;
       log(text.trimEnd());
-      if (text.includes("ready to accept connections")) {
+      // A hot standby (a data folder with standby.signal) says "ready to accept read-only connections".
+      if (/ready to accept (read-only )?connections/.test(output)) {
         clearTimeout(timer);
         resolve();
       }

@@ -6,6 +6,7 @@ import * as m0200 from "./0200_login";
 import * as m0300 from "./0300_console_operations";
 import * as m0310 from "./0310_operation_signed_tx";
 import * as m0320 from "./0320_login_challenge_unlogged";
+import * as m0330 from "./0330_read_fence";
 
 /**
  * Every migration, in order, listed statically (no folder globbing: bundlers and tsx alike see
@@ -19,4 +20,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0300_console_operations": m0300,
   "0310_operation_signed_tx": m0310,
   "0320_login_challenge_unlogged": m0320,
+  "0330_read_fence": m0330,
 };

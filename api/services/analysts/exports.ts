@@ -2,6 +2,7 @@ import { pipeline, Readable, Transform } from "node:stream";
 import pg from "pg";
 import QueryStream from "pg-query-stream";
 import { DEFAULT_PERIOD_VALIDITY } from "../../../domain/signers";
+import { keepClientErrors } from "../../db/database";
 import { InvalidRequestError, RateLimitedError, UnavailableError } from "../../errors";
 
 // Streamed exports of the indexed tables as CSV or NDJSON, in constant memory: a server-side cursor
@@ -262,24 +263,57 @@ export type ExportOptions = {
 
 export type ExportService = ReturnType<typeof exportService>;
 
-export function exportService(databaseUrl: string | undefined, devLicense: string, opts: ExportOptions = {}) {
+/**
+ * Where exports read: one database URL, or (with hot standbys) the URLs to try now in order — the
+ * serving standbys, then the primary — and who to tell when a standby's connection fails.
+ */
+export type ExportSource = {
+  urls(): Array<{ url: string; standby: string | null }>;
+  failed?(standby: string): void;
+};
+
+export function exportService(
+  source: string | ExportSource | undefined,
+  devLicense: string,
+  opts: ExportOptions = {},
+) {
   const maxConcurrent = opts.maxConcurrent ?? 4;
   const stallMs = opts.stallMs ?? 60_000;
-  let pool: pg.Pool | null = null;
+  const from: ExportSource | null =
+    typeof source === "string" ? { urls: () => [{ url: source, standby: null }] } : (source ?? null);
+  const pools = new Map<string, pg.Pool>();
   let running = 0;
   /** Rows taken from cursors so far (all exports): lets tests see backpressure at work. */
   const stats = { rowsRead: 0 };
-  const getPool = () => {
-    pool ??= new pg.Pool({
-      connectionString: databaseUrl,
-      max: maxConcurrent,
-      idleTimeoutMillis: 10_000,
-      connectionTimeoutMillis: 5_000,
-      allowExitOnIdle: true,
-      application_name: "dimo-console-export",
-    });
-    pool.on("error", () => {}); // an idle connection dropping is replaced on the next export
+  const getPool = (url: string) => {
+    let pool = pools.get(url);
+    if (!pool) {
+      pool = new pg.Pool({
+        connectionString: url,
+        max: maxConcurrent,
+        idleTimeoutMillis: 10_000,
+        connectionTimeoutMillis: 5_000,
+        allowExitOnIdle: true,
+        application_name: "dimo-console-export",
+      });
+      pool.on("error", () => {}); // an idle connection dropping is replaced on the next export
+      keepClientErrors(pool);
+      pools.set(url, pool);
+    }
     return pool;
+  };
+  /** A connection on the first source that takes one (a standby that is down is skipped). */
+  const connect = async (): Promise<pg.PoolClient> => {
+    const candidates = from!.urls();
+    for (const [i, c] of candidates.entries()) {
+      try {
+        return await getPool(c.url).connect();
+      } catch (error) {
+        if (c.standby === null || i === candidates.length - 1) throw error;
+        from!.failed?.(c.standby);
+      }
+    }
+    throw new UnavailableError("Exports are not configured on this server");
   };
 
   return {
@@ -291,7 +325,7 @@ export function exportService(databaseUrl: string | undefined, devLicense: strin
      * 503 envelope, not a broken download); the stream then carries the rows.
      */
     async open(dataset: Dataset, format: ExportFormat, filter: ExportFilter): Promise<Readable> {
-      if (!databaseUrl) throw new UnavailableError("Exports are not configured on this server");
+      if (!from) throw new UnavailableError("Exports are not configured on this server");
       if (
         filter.fromBlock !== undefined &&
         filter.toBlock !== undefined &&
@@ -310,7 +344,7 @@ export function exportService(databaseUrl: string | undefined, devLicense: strin
       running++;
       let client: pg.PoolClient | undefined;
       try {
-        client = await getPool().connect();
+        client = await connect();
         const query = exportQuery(dataset, filter, devLicense);
         await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
         await client.query(`SET LOCAL statement_timeout = ${Math.floor(opts.maxDurationMs ?? 15 * 60_000)}`);
@@ -358,8 +392,9 @@ export function exportService(databaseUrl: string | undefined, devLicense: strin
       }
     },
     async close() {
-      await pool?.end();
-      pool = null;
+      const all = [...pools.values()];
+      pools.clear();
+      await Promise.all(all.map((p) => p.end()));
     },
   };
 }

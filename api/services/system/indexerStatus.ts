@@ -2,7 +2,25 @@ import { z } from "@hono/zod-openapi";
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/database";
 import { unavailableReason } from "../../db/unavailable";
+import type { ReadReplicas } from "../../db/replicas";
 import type { ChainHead } from "../../lib/chainHead";
+
+/** A hot standby as GET /status shows it (api/db/replicas.ts). */
+export const StandbyStatus = z
+  .object({
+    name: z.string().openapi({ description: "`standby-1`… in DATABASE_READ_URL order", example: "standby-1" }),
+    state: z.enum(["serving", "lagging", "behind", "down", "not_standby"]).openapi({
+      description:
+        "`serving`: public reads go here; `lagging`: further behind than DATABASE_READ_MAX_LAG_MS; " +
+        "`behind`: has not replayed the last operation marked indexed; `down`: unreachable; " +
+        "`not_standby`: not in recovery (never read from)",
+    }),
+    lagMs: z.number().int().nullable().openapi({
+      description: "How long the primary has had WAL this standby has not replayed (0: caught up)",
+    }),
+    lagBytes: z.number().int().nullable(),
+  })
+  .openapi("StandbyStatus");
 
 /** GET /status's answer. */
 export const Status = z
@@ -12,10 +30,17 @@ export const Status = z
     headBlock: z.number().int().nullable(),
     lagBlocks: z.number().int().nullable(),
     ready: z.boolean(),
+    standbys: z.array(StandbyStatus).optional().openapi({
+      description:
+        "Hot standbys for public reads (only with DATABASE_READ_URL); reads use the primary while none serves",
+    }),
   })
   .openapi("Status");
 
-export type IndexerStatus = z.infer<typeof Status> & {
+/** The hot standbys' states, for /status. */
+export type ReplicaStatusSource = Pick<ReadReplicas, "status">;
+
+export type IndexerStatus = Omit<z.infer<typeof Status>, "standbys"> & {
   /** Why not ready, for /ready's 503; null when ready. */
   reason: string | null;
 };

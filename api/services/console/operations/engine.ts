@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { getAddress, type Hex, isHex, type LocalAccount } from "viem";
 import type { Database } from "../../../db/database";
+import type { ReadReplicas } from "../../../db/replicas";
 import { ApiError, ConflictError, InvalidRequestError, UnavailableError } from "../../../errors";
 import type { Operation, OperationKind } from "../schemas";
 import type { WalletService } from "../wallets/wallets";
@@ -32,6 +33,8 @@ export type EngineDeps = {
   options: EngineOptions;
   /** When given, Ponder's commit notifications wake the follower (else it only polls). */
   databaseUrl?: string;
+  /** Hot standbys serving reads: `indexed` means they show the change too. */
+  replicas?: Pick<ReadReplicas, "waitReplayed" | "maxLagMs">;
 };
 
 export type Submission = {
@@ -78,6 +81,7 @@ export function operationEngine(deps: EngineDeps) {
     clock: deps.clock,
     pollMs: deps.options.pollMs,
     preparedTtlSeconds: deps.options.preparedTtlSeconds,
+    ...(deps.replicas ? { replicas: deps.replicas } : {}),
   });
 
   let listener: { stop(): Promise<void> } | null = null;

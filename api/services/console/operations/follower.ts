@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { getAddress, type Hex, type TransactionReceipt } from "viem";
 import type { Database } from "../../../db/database";
+import type { ReadReplicas } from "../../../db/replicas";
 import { unavailableReason } from "../../../db/unavailable";
 import { loggable } from "../../../lib/loggable";
 import { decodeCheckpoint } from "../../system/indexerStatus";
@@ -21,6 +22,8 @@ export type FollowerDeps = {
   pollMs: number;
   /** A prepared operation not submitted within this time fails (its alias reservation ends). */
   preparedTtlSeconds: number;
+  /** Hot standbys serving reads: `indexed` waits until they have replayed the change. */
+  replicas?: Pick<ReadReplicas, "waitReplayed" | "maxLagMs">;
 };
 
 /** A submitted transaction neither mined nor known to the node after this long is dropped. */
@@ -167,6 +170,29 @@ export function operationFollower(deps: FollowerDeps) {
     );
   }
 
+  /**
+   * Moves to indexed what the reads show. Without standbys that is the primary's view. With them,
+   * reads come from a standby: the primary's WAL position is taken after the indexer's commit is
+   * seen there, and the operations move only once every serving standby has replayed past it (one
+   * that does not within the lag bound is fenced out of rotation by the same transaction).
+   */
+  async function markIndexed(block: bigint): Promise<string[]> {
+    if (!deps.replicas) return store.markIndexed(block);
+    const ready = await store.indexable(block);
+    if (ready.length === 0) return [];
+    const lsn = await store.walPosition();
+    const t0 = Date.now();
+    const missed = await deps.replicas.waitReplayed(lsn, deps.replicas.maxLagMs);
+    logger.debug(
+      { operations: ready, lsn, waitedMs: Date.now() - t0 },
+      "standbys replayed the indexed change",
+    );
+    if (missed.length > 0) {
+      logger.warn({ standbys: missed, lsn }, "standbys did not replay an indexed change in time; fenced out");
+    }
+    return store.markIndexed(block, { only: ready, fence: lsn });
+  }
+
   /** One pass; true when operations are still open (keep polling fast). */
   async function pass(): Promise<boolean> {
     const nowMs = deps.clock().getTime();
@@ -178,7 +204,7 @@ export function operationFollower(deps: FollowerDeps) {
     if (open.length === 0) return false;
     await followSubmitted(open.filter((op) => op.status === "submitted"));
     const block = await indexedBlock();
-    if (block !== null) changed(await store.markIndexed(block));
+    if (block !== null) changed(await markIndexed(block));
     await recheckStale(open.filter((op) => op.status === "mined"));
     return true;
   }

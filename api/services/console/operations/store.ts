@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import { type ExpressionBuilder, type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import { getAddress } from "viem";
 import type { Database } from "../../../db/database";
 import type { OperationTable } from "../../../db/operationTables";
@@ -57,6 +57,24 @@ const isUniqueViolation = (error: unknown, constraint: string) =>
   error !== null &&
   (error as { code?: string }).code === "23505" &&
   (error as { constraint?: string }).constraint === constraint;
+
+/** The condition of an operation the API's reads show (see markIndexed), on `o`. */
+function showsIndexed(eb: ExpressionBuilder<Database & { o: OperationTable }, "o">, indexedBlock: bigint) {
+  return eb.and([
+    eb("o.status", "=", "mined"),
+    eb("o.block_number", "<=", indexedBlock.toString()),
+    eb.or([
+      eb("o.kind", "in", ["approve_dimo", "buy_dcx", "devnet_faucet"]),
+      eb.exists(
+        eb
+          .selectFrom("dimo.license_event as e")
+          .select(sql`1`.as("one"))
+          .whereRef("e.block_number", "=", sql`o.block_number`)
+          .whereRef("e.tx_hash", "=", "o.tx_hash"),
+      ),
+    ]),
+  ]);
+}
 
 /** The operations table: inserts, reads and the conditional status moves (safe across replicas). */
 export function operationStore(db: Kysely<Database>, clock: () => Date) {
@@ -231,34 +249,54 @@ export function operationStore(db: Kysely<Database>, clock: () => Date) {
       return r.numUpdatedRows > 0n;
     },
 
+    /** Mined operations the API's own reads now show (see markIndexed), without moving them. */
+    async indexable(indexedBlock: bigint): Promise<string[]> {
+      const rows = await db
+        .selectFrom(`${columns} as o`)
+        .select("o.id")
+        .where((eb) => showsIndexed(eb, indexedBlock))
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
+    /** The primary's WAL position now: every commit visible to this session lies before it. */
+    async walPosition(): Promise<string> {
+      const { rows } = await sql<{ lsn: string }>`SELECT pg_current_wal_flush_lsn()::text AS lsn`.execute(db);
+      return rows[0]!.lsn;
+    },
+
     /**
      * mined → indexed for every operation the API's own reads now show: the indexer has passed
      * its block, and (for license writes) the license history holds its transaction — every
      * DevLicense event lands in dimo.license_event in the same indexer commit as the rows it
      * changes. Writes the indexer does not follow (DIMO/DCX) are read over RPC: mined is enough.
+     * With hot standbys, `only` the operations they were seen to have replayed, and the read fence
+     * moves to `fence` in the same transaction (api/db/replicas.ts).
      */
-    async markIndexed(indexedBlock: bigint): Promise<string[]> {
+    async markIndexed(
+      indexedBlock: bigint,
+      opts: { only?: string[]; fence?: string } = {},
+    ): Promise<string[]> {
       const now = clock();
-      const rows = await db
-        .updateTable(`${columns} as o`)
-        .set({ status: "indexed", indexed_at: now, updated_at: now })
-        .where("o.status", "=", "mined")
-        .where("o.block_number", "<=", indexedBlock.toString())
-        .where((eb) =>
-          eb.or([
-            eb("o.kind", "in", ["approve_dimo", "buy_dcx", "devnet_faucet"]),
-            eb.exists(
-              eb
-                .selectFrom("dimo.license_event as e")
-                .select(sql`1`.as("one"))
-                .whereRef("e.block_number", "=", sql`o.block_number`)
-                .whereRef("e.tx_hash", "=", "o.tx_hash"),
-            ),
-          ]),
-        )
-        .returning("o.id")
-        .execute();
-      return rows.map((r) => r.id);
+      const mark = async (trx: Kysely<Database> | Transaction<Database>) => {
+        let q = trx
+          .updateTable(`${columns} as o`)
+          .set({ status: "indexed", indexed_at: now, updated_at: now })
+          .where((eb) => showsIndexed(eb, indexedBlock));
+        if (opts.only) q = q.where("o.id", "in", opts.only);
+        const rows = await q.returning("o.id").execute();
+        return rows.map((r) => r.id);
+      };
+      if (opts.only?.length === 0) return [];
+      if (opts.fence === undefined) return mark(db);
+      const fence = opts.fence;
+      return db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable("console.read_fence")
+          .set({ lsn: sql<string>`greatest(lsn, ${fence}::pg_lsn)` })
+          .execute();
+        return mark(trx);
+      });
     },
 
     /** Open operations the follower works on, oldest first (bounded). */
