@@ -23,7 +23,9 @@ async function main(): Promise<number> {
     process.stderr.write(`Invalid configuration: ${line}\n`);
     return 1;
   };
-  if (!config.databaseUrl) return fail("DATABASE_URL: required to run the indexer on its own");
+  // The indexer's own login when there is one (INDEXER_DATABASE_URL), as npm start does.
+  const databaseUrl = config.indexerDatabaseUrl ?? config.databaseUrl;
+  if (!databaseUrl) return fail("DATABASE_URL: required to run the indexer on its own");
   const rpcUrl = config.chain.rpcUrl;
   if (!rpcUrl) return fail("RPC_URL: required to run the indexer on its own");
   if (values.schema !== undefined && !/^idx_[a-z0-9_]{1,41}$/.test(values.schema)) {
@@ -34,7 +36,7 @@ async function main(): Promise<number> {
   if (identity.chainId !== chain.chainId) {
     return fail(`RPC_URL: serves chain ${identity.chainId}, but ${chain.network} is chain ${chain.chainId}`);
   }
-  const admin = new pg.Client({ connectionString: config.databaseUrl });
+  const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
   try {
     if (await reconcileSyncCache(admin, identity, DEPLOYMENT_SCHEMA_PREFIX)) {
@@ -46,8 +48,8 @@ async function main(): Promise<number> {
 
   const schema = values.schema ?? deploymentSchemaName(chain, identity);
   const role = await runIndexerRole({
-    databaseUrl: config.databaseUrl,
-    env: process.env,
+    databaseUrl,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
     schema,
     viewsSchema: VIEWS_SCHEMA,
     schemaPrefix: DEPLOYMENT_SCHEMA_PREFIX,

@@ -101,6 +101,7 @@ export async function runIndexerRole(opts: IndexerRoleOptions): Promise<IndexerR
   });
 
   let lastDrop = 0;
+  const kept = new Set<string>();
   let lastWait = "";
   async function step(): Promise<void> {
     const current = await servedSchema(admin, viewsSchema);
@@ -117,12 +118,15 @@ export async function runIndexerRole(opts: IndexerRoleOptions): Promise<IndexerR
           keep: schema,
           viewsSchema,
         })) {
+          if (kept.has(old)) continue;
           try {
             await admin.query(`DROP SCHEMA ${pg.escapeIdentifier(old)} CASCADE`);
             say(`postgres: dropped the superseded indexer schema ${old}`);
           } catch (error) {
             // Another login's schema (a database shared with something else): leave it to its owner.
             if ((error as { code?: string }).code !== "42501") throw error;
+            kept.add(old);
+            say(`postgres: kept ${old} (owned by another login)`);
           }
         }
       }

@@ -1,7 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { type EmbeddedPg, startEmbeddedPostgres } from "../../scripts/runtime/embeddedPostgres";
+import {
+  type EmbeddedPg,
+  passwordFileOf,
+  startEmbeddedPostgres,
+} from "../../scripts/runtime/embeddedPostgres";
 
 // A primary and a hot standby streaming from it, both the npm embedded PostgreSQL (same major
 // version, as streaming replication requires). That package ships initdb, pg_ctl and postgres but
@@ -86,6 +90,9 @@ export async function startReplicated(root: string): Promise<Replicated> {
     write("backup_label", rows[0]!.labelfile);
     if (rows[0]!.spcmapfile) write("tablespace_map", rows[0]!.spcmapfile);
     write("standby.signal", "");
+    // The standby has the primary's roles, so its superuser password too (kept beside the folder).
+    fs.copyFileSync(passwordFileOf(path.join(root, "primary")), passwordFileOf(standbyDir));
+    fs.chmodSync(passwordFileOf(standbyDir), 0o600);
     const u = new URL(primary.url());
     const conninfo = `host=127.0.0.1 port=${primary.port} user=${decodeURIComponent(u.username)} password=${decodeURIComponent(u.password)} application_name=${SLOT}`;
     fs.appendFileSync(
