@@ -15,6 +15,12 @@ import { type Deployment, deployDimo } from "../../devnet/deploy";
 import { createChain, DEV_ACCOUNTS, type ScenarioChain } from "../../devnet/scenario";
 import { Client } from "../../scripts/lib/consoleClient";
 import { indexerEnv } from "../../scripts/replay/syncRun";
+import {
+  type AppRoles,
+  embeddedAppRoles,
+  provisionAppRoles,
+  withLogin,
+} from "../../scripts/runtime/databaseRoles";
 import { freePort } from "../../scripts/runtime/ports";
 import { servedSchema } from "../../scripts/runtime/views";
 import { type ApiProcess, spawnApi } from "../faults/support/apiProcess";
@@ -54,7 +60,11 @@ let phase = "start";
 let sampler: NodeJS.Timeout | undefined;
 const counts: Record<string, Tally> = {};
 
+/** Each part logs in as its own role, as npm start and docs/security.md set them up. */
+let roles: AppRoles;
 const standbyUrl = () => topo.standby.url("dimo");
+const asApi = (url: string) => withLogin(url, roles.api);
+const asIndexer = (url: string) => withLogin(url, roles.indexer);
 
 async function indexedBlock(pool: pg.Pool): Promise<bigint> {
   const { rows } = await pool.query<{ latest_checkpoint: string }>(
@@ -122,6 +132,10 @@ beforeAll(async () => {
   dataDir = path.join(root, "data");
   topo = await startReplicated(path.join(root, "pg"));
   await topo.primary.createDatabase("dimo");
+  roles = embeddedAppRoles(topo.primary.password);
+  const admin = new pg.Client({ connectionString: topo.primary.url("dimo") });
+  await admin.connect();
+  await provisionAppRoles(admin, roles).finally(() => admin.end());
   primary = new pg.Pool({ connectionString: topo.primary.url("dimo"), max: 3 });
 
   anvil = await startAnvil();
@@ -135,14 +149,15 @@ beforeAll(async () => {
     { kind: "enableSigner", tokenId, signer: SIGNER_2!.address },
   ]);
 
-  baseEnv = indexerEnv(cassetteChain(deployment), anvil.rpcUrl, topo.primary.url("dimo"));
+  baseEnv = indexerEnv(cassetteChain(deployment), anvil.rpcUrl, asIndexer(topo.primary.url("dimo")));
   indexer = spawnIndexerRole({ ...baseEnv, INDEXER_PORT: String(await freePort()) });
   await indexer.waitFor(/the dimo views read idx_/);
   await synced();
 
   apiEnv = {
     ...baseEnv,
-    DATABASE_READ_URL: standbyUrl(),
+    DATABASE_URL: asApi(topo.primary.url("dimo")),
+    DATABASE_READ_URL: asApi(standbyUrl()),
     // Generous: the standby's replay is paused for seconds below, and must stay in rotation.
     DATABASE_READ_MAX_LAG_MS: "30000",
     DATA_DIR: dataDir,
@@ -241,7 +256,7 @@ describe("a primary, a hot standby, one indexer and two API replicas", { timeout
       // An API with a tight lag bound skips the paused standby and reads the primary instead.
       const tight = await startApi({
         config: loadConfig({ ...apiEnv, DATABASE_READ_MAX_LAG_MS: "300" }),
-        databaseUrl: topo.primary.url("dimo"),
+        databaseUrl: asApi(topo.primary.url("dimo")),
         rpcUrl: anvil.rpcUrl,
         port: 0,
         logger: pino({ level: "silent" }),
