@@ -32,6 +32,21 @@ describe("loadConfig", () => {
     expect(config.chain.devLicense).toBe(DEPLOYMENTS.local.devLicense);
   });
 
+  it("reads hot standbys as a comma-separated list, and never echoes one that is bad", () => {
+    expect(loadConfig({}).databaseReadUrls).toEqual([]);
+    const config = loadConfig({
+      DATABASE_READ_URL: " postgresql://a:pw@s1:5432/dimo , postgres://a:pw@s2/dimo,",
+      DATABASE_READ_MAX_LAG_MS: "2500",
+    });
+    expect(config.databaseReadUrls).toEqual(["postgresql://a:pw@s1:5432/dimo", "postgres://a:pw@s2/dimo"]);
+    expect(config.api.readMaxLagMs).toBe(2500);
+    expect(loadConfig({}).api.readMaxLagMs).toBe(5000);
+    const bad = errorOf({ DATABASE_READ_URL: "postgresql://a:secret-pw@s1/dimo,mysql://a:secret-pw@s2/x" });
+    expect(bad.message).toMatch(/^DATABASE_READ_URL: /);
+    expect(bad.message).not.toContain("secret-pw");
+    expect(errorOf({ DATABASE_READ_MAX_LAG_MS: "50" }).message).toMatch(/^DATABASE_READ_MAX_LAG_MS: /);
+  });
+
   it("reads a custom deployment, checksumming addresses", () => {
     const config = loadConfig({ ...custom, START_BLOCK: "12" });
     expect(config.chain).toEqual({

@@ -1,10 +1,8 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import fs from "node:fs";
 import { Agent, request } from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { sql } from "kysely";
 import secp256k1 from "secp256k1";
 import { type Hex, hashMessage } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
@@ -14,6 +12,7 @@ import { ROOT } from "../runtime/paths";
 import { freePort } from "../runtime/ports";
 import type { BenchFigures, BenchSection } from "./support/benchRegistry";
 import { runChildTask, serveChildTask } from "./support/childTask";
+import { backendPids, cpuMs } from "./support/cpu";
 
 // login.*: full Login with DIMO cycles — generate_challenge, sign the fresh EIP-4361 message with
 // one of the license's 10 API keys, submit_challenge — against API replicas run as
@@ -127,36 +126,6 @@ async function seed(url: string, clientId: string, keys: Hex[]) {
     await fx.license({ tokenId, clientId, owner: `0x${"0b".repeat(20)}`, alias: "bench" });
     await fx.redirectUri({ tokenId, uri: DOMAIN, enabledAt: now });
     for (const key of keys) await fx.signer({ tokenId, signer: privateKeyToAddress(key), enabledAt: now });
-  } finally {
-    await db.destroy();
-  }
-}
-
-/** CPU time (user + system, ms) the processes used so far, from /proc; null where there is none. */
-function cpuMs(pids: number[]): number | null {
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-    } catch {
-      return null;
-    }
-  }
-  return total;
-}
-const CLOCK_TICKS = 100;
-
-/** Server pids of the connections to the bench database (the replicas' pools, warm by now). */
-async function backendPids(url: string): Promise<number[]> {
-  const db = createDatabase(url, { poolMax: 1, statementTimeoutMs: 10_000 });
-  try {
-    const { rows } = await sql<{ pid: number }>`
-      SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`.execute(
-      db,
-    );
-    return rows.map((r) => r.pid);
   } finally {
     await db.destroy();
   }

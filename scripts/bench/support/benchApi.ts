@@ -9,6 +9,7 @@ import { freePort } from "../../runtime/ports";
 import { type Served, serveFetch } from "../../runtime/serveFetch";
 import { type LoadOptions, loadPlacement, runLoad as runLoadAt } from "./benchLoad";
 import type { BenchFigures, BenchSection } from "./benchRegistry";
+import { backendPids, cpuMs } from "./cpu";
 
 const LICENSES = Number(process.env.BENCH_LICENSES ?? 10_000);
 // autocannon in this process, beside both servers: each target pays the same client cost on the
@@ -35,6 +36,9 @@ export const apiSection: BenchSection = {
     "bareHono.rps": "bare Hono c.json({ok:true}) on @hono/node-server, requests/s",
     "bareHono.p99Ms": "… p99 latency, ms",
     "licenseDetail.ratioToBare": "license detail rps / bare Hono rps (target ≥ 0.5)",
+    "licenseDetail.cpuMsPerRequest.apiProcess":
+      "CPU ms per license-detail request in the bench process, which serves the API (with BENCH_LOADGEN=inprocess it also runs the load generator)",
+    "licenseDetail.cpuMsPerRequest.postgres": "… in the API's Postgres backends",
     keysetFirstPageMs: "GET /v1/licenses?status=all&limit=100, first page, median ms",
     keysetLastPageMs: "… last page (reached by walking cursors), median ms",
     keysetDepthRatio: "last page / first page (target ≤ 1.5)",
@@ -67,9 +71,25 @@ export const apiSection: BenchSection = {
     await checked(runLoad({ url: bare.url, connections: CONNECTIONS, seconds: 2 }));
 
     ctx.log(`GET /v1/licenses/{id} for ${ctx.seconds} s…`);
+    const backends = await backendPids(database.url);
+    const before = { self: process.cpuUsage(), postgres: cpuMs(backends) };
     const d = await checked(
       runLoad({ url: api.url, connections: CONNECTIONS, seconds: ctx.seconds, randomIdPath: detail }),
     );
+    const self = process.cpuUsage(before.self);
+    const postgres = cpuMs(backends);
+    if (d.requests > 0) {
+      figures["api.licenseDetail.cpuMsPerRequest.apiProcess"] = round(
+        (self.user + self.system) / 1000 / d.requests,
+        4,
+      );
+      if (postgres !== null && before.postgres !== null) {
+        figures["api.licenseDetail.cpuMsPerRequest.postgres"] = round(
+          (postgres - before.postgres) / d.requests,
+          4,
+        );
+      }
+    }
     ctx.log(`bare Hono for ${ctx.seconds} s…`);
     const b = await checked(runLoad({ url: bare.url, connections: CONNECTIONS, seconds: ctx.seconds }));
     figures["api.licenseDetail.rps"] = round(d.rps);
