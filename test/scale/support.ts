@@ -65,9 +65,10 @@ export type Tally = {
 
 /**
  * `concurrency` clients reading `paths` round robin over `urls` (every request must answer 200)
- * until stop(); `until(n)` resolves once n more requests have been answered.
+ * until stop(), each pausing `pauseMs` between requests (a steady load that leaves the machine to
+ * the processes under test); `until(n)` resolves once n more requests have been answered.
  */
-export function readLoad(urls: string[], paths: string[], concurrency = 8) {
+export function readLoad(urls: string[], paths: string[], concurrency = 8, pauseMs = 5) {
   const tally: Tally = { total: 0, failed: 0, byStatus: {}, failures: [] };
   let stopped = false;
   let i = 0;
@@ -95,6 +96,7 @@ export function readLoad(urls: string[], paths: string[], concurrency = 8) {
       } catch (error) {
         count("error", `${url}: ${error instanceof Error ? error.message : String(error)}`);
       }
+      await new Promise((r) => setTimeout(r, pauseMs));
     }
   };
   const workers = Array.from({ length: concurrency }, worker);
