@@ -247,8 +247,10 @@ export function readReplicas(opts: ReadReplicasOptions): ReadReplicas {
     if (!client) client = await opts.primary.connect();
     countRead(on?.name ?? "primary");
     let inTransaction = false;
-    let current: PostgresPoolClient = client;
+    /** The connection in use; null between giving up a failed standby's and getting the primary's. */
+    let current: PostgresPoolClient | null = client;
     const query = async (text: string, values: readonly unknown[]) => {
+      if (!current) throw new Error("Client was closed: the read moved to the primary and failed");
       if (TX_START.test(text)) inTransaction = true;
       try {
         return await current.query(text, values as unknown[]);
@@ -257,6 +259,7 @@ export function readReplicas(opts: ReadReplicasOptions): ReadReplicas {
         if (!on || !reason) throw error;
         markDown(on, reason, error);
         current.release(true);
+        current = null;
         on = null;
         current = await opts.primary.connect();
         countRead("primary");
@@ -269,10 +272,11 @@ export function readReplicas(opts: ReadReplicasOptions): ReadReplicas {
       query: ((textOrSubmittable: unknown, values?: readonly unknown[]) =>
         typeof textOrSubmittable === "string"
           ? query(textOrSubmittable, values ?? [])
-          : (current.query as (q: unknown) => unknown)(
+          : (current!.query as (q: unknown) => unknown)(
               textOrSubmittable,
             )) as unknown as PostgresPoolClient["query"],
-      release: (discard?: boolean) => current.release(discard),
+      // After a failed move to the primary there is nothing left to release.
+      release: (discard?: boolean) => current?.release(discard),
     };
   }
 
