@@ -3,7 +3,11 @@ import type { Registry } from "prom-client";
 import { errorBody } from "../http/errors";
 import { errors, json } from "../http/openapi";
 import type { ApiApp } from "../http/types";
-import { type IndexerStatusService, type ReplicaStatusSource, Status } from "../services/system/indexerStatus";
+import {
+  type IndexerStatusService,
+  type ReplicaStatusSource,
+  Status,
+} from "../services/system/indexerStatus";
 
 const tags = ["System"];
 const NO_STORE = { "Cache-Control": "no-store" };

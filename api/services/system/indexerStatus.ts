@@ -1,14 +1,16 @@
 import { z } from "@hono/zod-openapi";
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/database";
-import { unavailableReason } from "../../db/unavailable";
 import type { ReadReplicas } from "../../db/replicas";
+import { unavailableReason } from "../../db/unavailable";
 import type { ChainHead } from "../../lib/chainHead";
 
 /** A hot standby as GET /status shows it (api/db/replicas.ts). */
 export const StandbyStatus = z
   .object({
-    name: z.string().openapi({ description: "`standby-1`… in DATABASE_READ_URL order", example: "standby-1" }),
+    name: z
+      .string()
+      .openapi({ description: "`standby-1`… in DATABASE_READ_URL order", example: "standby-1" }),
     state: z.enum(["serving", "lagging", "behind", "down", "not_standby"]).openapi({
       description:
         "`serving`: public reads go here; `lagging`: further behind than DATABASE_READ_MAX_LAG_MS; " +
