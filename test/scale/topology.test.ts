@@ -275,13 +275,14 @@ describe("a primary, a hot standby, one indexer and two API replicas", { timeout
     } finally {
       await topo.onStandby("SELECT pg_wal_replay_resume()");
     }
-    phase = "idle";
+    phase = "catching up after a pause";
     await eventually("standby caught up", async () => {
       const pub = await json(`${a.url}/v1/licenses/${tokenId}`);
       return pub.body.signers.some((s: { address: string }) => s.address === SIGNER!.address)
         ? undefined
         : true;
     });
+    phase = "idle";
   });
 
   it("marks an operation indexed only once the standby shows it, waited on through the other replica", async () => {
@@ -312,7 +313,7 @@ describe("a primary, a hot standby, one indexer and two API replicas", { timeout
     } finally {
       await topo.onStandby("SELECT pg_wal_replay_resume()");
     }
-    phase = "idle";
+    phase = "catching up after a pause";
     let done: { status: string; result: { tokenId: number } };
     for (;;) {
       done = (await console.get(`/console/operations/${op.id}?wait=indexed&timeout=30`)).body;
@@ -328,6 +329,7 @@ describe("a primary, a hot standby, one indexer and two API replicas", { timeout
     expect(BigInt(done.result.tokenId)).toBe(created);
     const { rows } = await primary.query<{ lsn: string }>("SELECT lsn::text AS lsn FROM console.read_fence");
     expect(rows[0]!.lsn).not.toBe("0/0");
+    phase = "idle";
   });
 
   it("keeps answering when the standby stops mid-load, and reads from it again once it is back", async () => {
