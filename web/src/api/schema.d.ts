@@ -3610,7 +3610,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description `http_request_duration_seconds`: a histogram by method, route pattern and status */
+                /** @description `http_request_duration_seconds`: a histogram by method, route pattern and status; with hot standbys also `db_standby_serving`, `db_standby_lag_seconds`, `db_standby_lag_bytes`, `db_reads_total` and `db_read_fallbacks_total` */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5344,6 +5344,21 @@ export interface components {
             /** @enum {string} */
             token_type: "Bearer";
         };
+        StandbyStatus: {
+            lagBytes: number | null;
+            /** @description How long the primary has had WAL this standby has not replayed (0: caught up) */
+            lagMs: number | null;
+            /**
+             * @description `standby-1`… in DATABASE_READ_URL order
+             * @example standby-1
+             */
+            name: string;
+            /**
+             * @description `serving`: public reads go here; `lagging`: further behind than DATABASE_READ_MAX_LAG_MS; `behind`: has not replayed the last operation marked indexed; `down`: unreachable; `not_standby`: not in recovery (never read from)
+             * @enum {string}
+             */
+            state: "serving" | "lagging" | "behind" | "down" | "not_standby";
+        };
         Stats: {
             activeGrants: number;
             licenses: {
@@ -5360,6 +5375,8 @@ export interface components {
             indexedBlock: number | null;
             lagBlocks: number | null;
             ready: boolean;
+            /** @description Hot standbys for public reads (only with DATABASE_READ_URL); reads use the primary while none serves */
+            standbys?: components["schemas"]["StandbyStatus"][];
         };
         TimeSeries: {
             buckets: {
