@@ -3,6 +3,7 @@ import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { Registry } from "prom-client";
+import { type BodyLimitRule, limitBodies } from "./http/bodyLimit";
 import { clientIp } from "./http/clientIp";
 import { errorHandler, notFoundHandler, validationHook } from "./http/errors";
 import { observeRequests } from "./http/observe";
@@ -22,6 +23,15 @@ export type AppDeps = ServiceDeps & {
   /** The built console web app (scripts/web/build.ts) served at `/`; null or absent: no app. */
   webDir?: string | null;
 };
+
+/**
+ * Routes whose bodies are held to another limit than the 64 KiB default (api/http/bodyLimit.ts):
+ * Login with DIMO's parameters fit in far less; Apple's form_post answer (an id_token) too.
+ */
+const BODY_LIMITS: BodyLimitRule[] = [
+  { method: "POST", path: /^\/auth\//, maxBytes: 16 * 1024 },
+  { method: "POST", path: /^\/console\/auth\/[^/]+\/callback$/, maxBytes: 32 * 1024 },
+];
 
 /** `background`: the operation follower; server.ts starts it after listening and stops it first. */
 export type App = ApiApp & { metrics: Registry; background: Background; services: Services };
@@ -61,6 +71,8 @@ export function createApp(deps: AppDeps): App {
   // the redaction pass: on the hottest log statement that pass costs more than the line itself.
   app.use(observeRequests(deps.logger, app.metrics));
   app.use(secureHeaders({ contentSecurityPolicy: CSP }));
+  // Before any route reads a body: an oversized one is a 413 envelope, never buffered.
+  app.use(limitBodies(BODY_LIMITS));
   if (config.api.corsOrigins.length > 0) {
     app.use(
       cors({

@@ -18,7 +18,7 @@ export type IssueDetail = { path: string; message: string };
 
 export abstract class ApiError extends Error {
   abstract readonly code: ErrorCode;
-  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 429 | 500 | 503;
+  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503;
   constructor(
     message: string,
     readonly details?: unknown,
@@ -34,6 +34,16 @@ export class InvalidRequestError extends ApiError {
   readonly status = 400;
   constructor(message: string, details?: IssueDetail[]) {
     super(message, details);
+  }
+}
+
+/** A request body over its route's limit: refused (413) before it is read into memory. */
+export class PayloadTooLargeError extends ApiError {
+  override name = "PayloadTooLargeError";
+  readonly code = "invalid_request";
+  readonly status = 413;
+  constructor(maxBytes: number) {
+    super(`Request body too large (${maxBytes / 1024} KiB at most)`, { maxBytes });
   }
 }
 

@@ -27,10 +27,21 @@ export type StartApiOptions = {
   clock?: () => Date;
   /** The built web app to serve at `/` (DEFAULT_WEB_DIR for npm start and start:api); absent: none. */
   webDir?: string | null;
+  /** Overrides the HTTP timeouts (tests use short ones). */
+  http?: Partial<HttpTimeouts>;
 };
 
 /** Where scripts/web/build.ts writes the console web app. */
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL("../web/dist", import.meta.url));
+
+/**
+ * How long a client may take to SEND its request: the headers, then the whole request (the body
+ * is at most 64 KiB). A slow sender (slowloris) is answered 408 and dropped. These bound requests,
+ * not responses: long-polls and event streams answer for as long as they need once the request is
+ * in (their own caps are in the routes). Idle keep-alive connections close after 5 s.
+ */
+export type HttpTimeouts = { headersMs: number; requestMs: number; keepAliveMs: number };
+export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
 
 export type RunningApi = { url: string; port: number; stop(): Promise<void> };
 
@@ -92,9 +103,22 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
     ...(replicas ? { replicas } : {}),
   });
 
+  const timeouts = { ...HTTP_TIMEOUTS, ...opts.http };
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: config.api.host, port: opts.port ?? config.port }, () =>
-      resolve(s),
+    const s = serve(
+      {
+        fetch: app.fetch,
+        hostname: config.api.host,
+        port: opts.port ?? config.port,
+        serverOptions: {
+          headersTimeout: timeouts.headersMs,
+          requestTimeout: timeouts.requestMs,
+          keepAliveTimeout: timeouts.keepAliveMs,
+          // Node checks the two timeouts above this often (default 30 s, which would stretch them).
+          connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs / 2),
+        },
+      },
+      () => resolve(s),
     );
     s.once("error", reject);
   });

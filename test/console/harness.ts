@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
-import { type RunningApi, startApi } from "../../api/server";
+import { type HttpTimeouts, type RunningApi, startApi } from "../../api/server";
 import { type Config, loadConfig } from "../../config/env";
 
 // Real-HTTP harness for the console: startApi on a free port (one per replica), a clock that
@@ -37,6 +37,7 @@ export async function startConsoleApi(opts: {
   env?: Record<string, string>;
   dataDir?: string;
   clock?: TestClock;
+  http?: Partial<HttpTimeouts>;
 }): Promise<ConsoleApi> {
   const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "console-data-"));
@@ -50,6 +51,7 @@ export async function startConsoleApi(opts: {
     logger: pino({ level: "debug" }, { write: (line: string) => void logs.push(line) }),
     chain: { headBlock: async () => 1n },
     ...(opts.clock ? { clock: opts.clock.now } : {}),
+    ...(opts.http ? { http: opts.http } : {}),
   });
   return {
     url: api.url,

@@ -1,7 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
-import { InvalidRequestError } from "../../errors";
 import { errors, json, parsedByHandler } from "../../http/openapi";
 import { parseInput, readParams } from "../../http/params";
 import type { ApiApp } from "../../http/types";
@@ -17,12 +15,6 @@ import type { JwtAlg } from "../../services/loginWithDimo/signingKeys";
 
 const tags = ["Login with DIMO"];
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
-const limitBody = bodyLimit({
-  maxSize: 16 * 1024,
-  onError: () => {
-    throw new InvalidRequestError("request body too large (16 KiB at most)");
-  },
-});
 
 const text = (name: string, max: number) =>
   z
@@ -103,7 +95,6 @@ const generateChallenge = createRoute({
   description:
     "Parameters in the form body or the query string. Refused (400) for an unknown client_id, a revoked " +
     "license, or a domain that is not exactly an enabled redirect URI of that license. Rate-limited per IP and client_id (429).",
-  middleware: limitBody,
   request: {
     query: GenerateParams.partial(),
     body: { required: false, content: { [FORM]: { schema: GenerateParams } } },
@@ -122,7 +113,6 @@ const submitChallenge = createRoute({
   description:
     "The signature must recover to an enabled, unexpired signer of the license whose clientId is client_id, " +
     "and the license must be active. Each state is accepted once.",
-  middleware: limitBody,
   request: { body: { content: { [FORM]: { schema: SubmitParams } } } },
   responses: {
     200: json(OAuthToken, "Developer JWT"),
@@ -138,7 +128,6 @@ const siweChallenge = createRoute({
   path: "/auth/challenge",
   tags,
   summary: "JSON flow, step 1: an EIP-4361 challenge for the license whose clientId is `address`",
-  middleware: limitBody,
   request: { body: { content: { "application/json": { schema: SiweChallengeParams } } } },
   responses: {
     200: json(LoginChallenge, "A challenge"),
@@ -151,7 +140,6 @@ const siweToken = createRoute({
   path: "/auth/token",
   tags,
   summary: "JSON flow, step 2: the signed challenge for a developer JWT",
-  middleware: limitBody,
   request: { body: { content: { "application/json": { schema: SiweTokenParams } } } },
   responses: {
     200: json(LoginToken, "Developer JWT"),

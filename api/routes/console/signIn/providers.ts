@@ -1,8 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { getCookie, setCookie } from "hono/cookie";
-import { InvalidRequestError } from "../../../errors";
 import { commonErrors, errors, rateLimitedError } from "../../../http/openapi";
 import type { ConsoleAuth } from "../../../http/session";
 import type { ApiApp } from "../../../http/types";
@@ -70,12 +68,6 @@ const callbackPost = createRoute({
     params: ProviderParams,
     body: { content: { "application/x-www-form-urlencoded": { schema: CallbackQuery } }, required: true },
   },
-  middleware: bodyLimit({
-    maxSize: 32 * 1024,
-    onError: () => {
-      throw new InvalidRequestError("The provider's answer is too large");
-    },
-  }),
   responses: callbackResponses,
 });
 
