@@ -112,6 +112,7 @@ export function createApp(deps: AppDeps): App {
     ip: (c) => clientIp(c, hops),
     perIp: config.login.rateLimitPerIp,
     perClient: config.login.rateLimitPerClient,
+    perClientGlobal: config.login.rateLimitPerClientGlobal,
   });
   registerDocsRoutes(app, {
     title: "DIMO Developer Console API",

@@ -26,6 +26,8 @@ describe("console configuration", () => {
         codesPerIp: 20,
         verifyPerEmail: 15,
         verifyPerIp: 50,
+        codesPerEmailDay: 150,
+        verifyPerEmailDay: 400,
       },
       signerExpiryWarningDays: 30,
     });
@@ -57,6 +59,10 @@ describe("console configuration", () => {
     ],
     [{ API_SECRET: "s".repeat(32), API_SECRET_FILE: "/run/secrets/api" }, "API_SECRET_FILE"],
     [{ INDEXER_DATABASE_URL: "postgresql://indexer@db.example/dimo" }, "INDEXER_DATABASE_URL"],
+    // A shared cap one address could use up alone (25 hourly windows × 5 = 125).
+    [{ RATE_LIMIT_CODES_PER_EMAIL_DAY: "125" }, "RATE_LIMIT_CODES_PER_EMAIL_DAY"],
+    [{ RATE_LIMIT_VERIFY_PER_EMAIL: "20" }, "RATE_LIMIT_VERIFY_PER_EMAIL_DAY"],
+    [{ LOGIN_RATE_LIMIT_PER_CLIENT_GLOBAL: "60" }, "LOGIN_RATE_LIMIT_PER_CLIENT_GLOBAL"],
   ])("refuses %o naming the variable", (env, variable) => {
     const error = errorOf(env);
     expect(error).toBeInstanceOf(ConfigError);

@@ -133,6 +133,7 @@ export const envSchema = z.object({
   EXCHANGE_TOKEN_TTL_SECONDS: z.preprocess(blankToUndefined, seconds(10, 86_400).default(600)),
   LOGIN_RATE_LIMIT_PER_IP: z.preprocess(blankToUndefined, perMinute.default(60)),
   LOGIN_RATE_LIMIT_PER_CLIENT: z.preprocess(blankToUndefined, perMinute.default(30)),
+  LOGIN_RATE_LIMIT_PER_CLIENT_GLOBAL: z.preprocess(blankToUndefined, perMinute.default(1_200)),
   TRUST_PROXY_HOPS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(10).default(0)),
   // Console accounts (docs/console.md)
   SMTP_URL: opt(url(["smtp:", "smtps:"])),
@@ -149,6 +150,8 @@ export const envSchema = z.object({
   RATE_LIMIT_CODES_PER_IP: z.preprocess(blankToUndefined, points.default(20)),
   RATE_LIMIT_VERIFY_PER_EMAIL: z.preprocess(blankToUndefined, points.default(15)),
   RATE_LIMIT_VERIFY_PER_IP: z.preprocess(blankToUndefined, points.default(50)),
+  RATE_LIMIT_CODES_PER_EMAIL_DAY: z.preprocess(blankToUndefined, points.default(150)),
+  RATE_LIMIT_VERIFY_PER_EMAIL_DAY: z.preprocess(blankToUndefined, points.default(400)),
   SIGNER_EXPIRY_WARNING_DAYS: z.preprocess(
     blankToUndefined,
     z.coerce.number().int().min(0).max(3650).default(30),
@@ -202,12 +205,18 @@ export type ConsoleConfig = {
   sessionMaxSeconds: number;
   /** Same knob as login's: the client IP is that many hops back in X-Forwarded-For. */
   trustProxyHops: number;
+  /**
+   * Email-code limits: per client IP and per (email, IP) in each window, and a daily cap per email
+   * counted only for attempts those allowed, so no single address can use up a victim's cap.
+   */
   rateLimits: {
     windowSeconds: number;
     codesPerEmail: number;
     codesPerIp: number;
     verifyPerEmail: number;
     verifyPerIp: number;
+    codesPerEmailDay: number;
+    verifyPerEmailDay: number;
   };
   signerExpiryWarningDays: number;
 };
@@ -219,9 +228,10 @@ export type LoginConfig = {
   jwtTtlSeconds: number;
   challengeTtlSeconds: number;
   exchangeTtlSeconds: number;
-  /** Challenges per minute per client IP / per client id; 0 = unlimited. */
+  /** Challenges per minute per client IP, per (client id, IP), and per client id from all IPs; 0 = unlimited. */
   rateLimitPerIp: number;
   rateLimitPerClient: number;
+  rateLimitPerClientGlobal: number;
   /** Reverse proxies in front of the API: the client IP is that many hops back in X-Forwarded-For. */
   trustProxyHops: number;
 };
@@ -346,6 +356,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       exchangeTtlSeconds: parsed.EXCHANGE_TOKEN_TTL_SECONDS,
       rateLimitPerIp: parsed.LOGIN_RATE_LIMIT_PER_IP,
       rateLimitPerClient: parsed.LOGIN_RATE_LIMIT_PER_CLIENT,
+      rateLimitPerClientGlobal: loginCeiling(parsed),
       trustProxyHops: parsed.TRUST_PROXY_HOPS,
     },
     console: consoleConfig(parsed),
@@ -380,6 +391,38 @@ function indexerDatabaseUrl(env: Env): string | null {
   return env.INDEXER_DATABASE_URL ?? null;
 }
 
+/**
+ * A limit shared by everyone (per client id, per email) must stay out of reach of one address: it
+ * is above what that address's own limit lets through in the shared window. (Windows start at a
+ * key's first hit, so one shared window overlaps at most ceil(shared / own) + 1 of the address's.)
+ */
+function checkCeiling(
+  ceiling: number,
+  own: number,
+  windowsPerCeiling: number,
+  variable: string,
+  ownVariable: string,
+) {
+  const reach = (windowsPerCeiling + 1) * own;
+  if (ceiling > 0 && own > 0 && ceiling <= reach) {
+    throw new ConfigError(
+      variable,
+      `must be above ${reach} (${windowsPerCeiling + 1} windows × ${ownVariable} ${own}), or one address alone could use it up for everyone`,
+    );
+  }
+}
+
+function loginCeiling(env: Env): number {
+  checkCeiling(
+    env.LOGIN_RATE_LIMIT_PER_CLIENT_GLOBAL,
+    env.LOGIN_RATE_LIMIT_PER_CLIENT,
+    1,
+    "LOGIN_RATE_LIMIT_PER_CLIENT_GLOBAL",
+    "LOGIN_RATE_LIMIT_PER_CLIENT",
+  );
+  return env.LOGIN_RATE_LIMIT_PER_CLIENT_GLOBAL;
+}
+
 function consoleConfig(env: Env): ConsoleConfig {
   if (env.SESSION_IDLE_SECONDS > env.SESSION_MAX_SECONDS) {
     throw new ConfigError(
@@ -387,6 +430,21 @@ function consoleConfig(env: Env): ConsoleConfig {
       `must not exceed SESSION_MAX_SECONDS (${env.SESSION_MAX_SECONDS})`,
     );
   }
+  const windowsPerDay = Math.ceil(86_400 / env.RATE_LIMIT_WINDOW_SECONDS);
+  checkCeiling(
+    env.RATE_LIMIT_CODES_PER_EMAIL_DAY,
+    env.RATE_LIMIT_CODES_PER_EMAIL,
+    windowsPerDay,
+    "RATE_LIMIT_CODES_PER_EMAIL_DAY",
+    "RATE_LIMIT_CODES_PER_EMAIL",
+  );
+  checkCeiling(
+    env.RATE_LIMIT_VERIFY_PER_EMAIL_DAY,
+    env.RATE_LIMIT_VERIFY_PER_EMAIL,
+    windowsPerDay,
+    "RATE_LIMIT_VERIFY_PER_EMAIL_DAY",
+    "RATE_LIMIT_VERIFY_PER_EMAIL",
+  );
   return {
     smtpUrl: env.SMTP_URL ?? null,
     smtpFrom: env.SMTP_FROM,
@@ -401,6 +459,8 @@ function consoleConfig(env: Env): ConsoleConfig {
       codesPerIp: env.RATE_LIMIT_CODES_PER_IP,
       verifyPerEmail: env.RATE_LIMIT_VERIFY_PER_EMAIL,
       verifyPerIp: env.RATE_LIMIT_VERIFY_PER_IP,
+      codesPerEmailDay: env.RATE_LIMIT_CODES_PER_EMAIL_DAY,
+      verifyPerEmailDay: env.RATE_LIMIT_VERIFY_PER_EMAIL_DAY,
     },
     signerExpiryWarningDays: env.SIGNER_EXPIRY_WARNING_DAYS,
   };

@@ -116,7 +116,7 @@ export type LoginWithDimoServices = {
   developers: DeveloperService;
   login: LoginService;
   exchange: ExchangeService;
-  /** Challenges per client IP and per client id. */
+  /** Challenges per client IP, per (client id, IP) and per client id (api/routes/loginWithDimo/index.ts). */
   challengeLimit: RateLimiter;
 };
 
@@ -210,12 +210,7 @@ export function createServices(deps: ServiceDeps): Services {
       clock,
       key: deriveKey(deps.secret, "email-code"),
       mailer,
-      limits: {
-        codesPerEmail: limiter("code_email", c.rateLimits.codesPerEmail),
-        codesPerIp: limiter("code_ip", c.rateLimits.codesPerIp),
-        verifyPerEmail: limiter("verify_email", c.rateLimits.verifyPerEmail),
-        verifyPerIp: limiter("verify_ip", c.rateLimits.verifyPerIp),
-      },
+      limits: { limiter: limiter("email_code", 0), ...c.rateLimits },
       logger,
     }),
     oauth: oauthSignIn({

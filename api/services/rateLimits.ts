@@ -1,16 +1,31 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/database";
-import { type CounterTable, windowCounter } from "../db/windowCounter";
+import { type CounterTable, type CountKey, windowCounter } from "../db/windowCounter";
 import { RateLimitedError } from "../errors";
 import { sha256 } from "../lib/tokens";
 
-/** One key to count, refused past `points` hits in the window (0 = unlimited). */
-type LimitCheck = { key: string; points: number };
+/** One key to count, refused past `points` hits in its window (0 = unlimited). */
+type LimitCheck = {
+  key: string;
+  points: number;
+  /** Default: the limiter's window. */
+  windowSeconds?: number;
+  /** The refusal's message when this check is the one over; default: the call's message. */
+  message?: string;
+  /**
+   * A limit shared by many callers (per email, per client id): counted only when every other check
+   * of the call passed, so a caller over its own limits cannot use it up for everyone else.
+   */
+  ceiling?: boolean;
+};
 
 export type RateLimiter = {
   /** Counts one hit on `key`; throws RateLimitedError (with its Retry-After) past the limit. */
   consume(key: string, message: string): Promise<void>;
-  /** Counts one hit on each key in ONE statement (the login hot path), each with its own limit. */
+  /**
+   * Counts one hit on each key in ONE statement (the login hot path), each with its own limit and
+   * window; refuses with the message of the first check (in order) that is over.
+   */
   consumeAll(checks: LimitCheck[], message: string): Promise<void>;
 };
 
@@ -30,19 +45,28 @@ export type RateLimiterOptions = {
  */
 export function rateLimiter(db: Kysely<Database>, opts: RateLimiterOptions): RateLimiter {
   const count = windowCounter(db, opts.table);
-  const windowMs = opts.windowSeconds * 1000;
   const hashed = (key: string) => `${opts.prefix}:${sha256(key).toString("base64url").slice(0, 32)}`;
 
   const consumeAll = async (checks: LimitCheck[], message: string) => {
-    const limits = new Map<string, number>();
-    for (const c of checks) if (c.points > 0) limits.set(hashed(c.key), c.points);
-    if (limits.size === 0) return;
-    const now = Date.now();
-    let retryMs = 0;
-    for (const w of await count([...limits.keys()], windowMs)) {
-      if (w.points > limits.get(w.key)!) retryMs = Math.max(retryMs, w.expire - now);
+    const byKey = new Map<string, LimitCheck & { order: number }>();
+    checks.forEach((c, order) => {
+      if (c.points > 0) byKey.set(hashed(c.key), { ...c, order });
+    });
+    if (byKey.size === 0) return;
+    const own: CountKey[] = [];
+    const ceilings: CountKey[] = [];
+    for (const [key, c] of byKey) {
+      const k = { key, windowMs: (c.windowSeconds ?? opts.windowSeconds) * 1000, limit: c.points };
+      (c.ceiling ? ceilings : own).push(k);
     }
-    if (retryMs > 0) throw new RateLimitedError(message, Math.max(1, Math.ceil(retryMs / 1000)));
+    const now = Date.now();
+    const over = (await count(own, ceilings))
+      .map((w) => ({ w, check: byKey.get(w.key)! }))
+      .filter(({ w, check }) => w.points > check.points)
+      .sort((a, b) => a.check.order - b.check.order);
+    if (over.length === 0) return;
+    const retryMs = Math.max(...over.map(({ w }) => w.expire - now));
+    throw new RateLimitedError(over[0]!.check.message ?? message, Math.max(1, Math.ceil(retryMs / 1000)));
   };
 
   return {

@@ -13,6 +13,7 @@ import { open } from "../../api/lib/sealed";
 import { deriveKey } from "../../api/lib/secret";
 import { userIdOfDexSubject } from "../../api/services/loginWithDimo/claims";
 import { DEV_ACCOUNTS } from "../../devnet/scenario";
+import { requestFrom } from "../support/rawHttp";
 import { API_SECRET, errorOf, type LoginHarness, loginHarness, signChallenge } from "./harness";
 
 // Login with DIMO end to end: licenses, signers and redirect URIs made by real transactions on
@@ -446,7 +447,7 @@ describe("keys and discovery", () => {
 });
 
 describe("rate limits", () => {
-  it("limits challenges per client id and per IP with 429 and Retry-After", async () => {
+  it("limits challenges per (client id, IP) and per IP with 429 and Retry-After", async () => {
     const perClient = await h.extraApi({ LOGIN_RATE_LIMIT_PER_CLIENT: "3", LOGIN_RATE_LIMIT_PER_IP: "0" });
     const gen = (api: typeof perClient, clientId: string, domain: string) =>
       fetch(`${api.url}/auth/web3/generate_challenge`, {
@@ -472,6 +473,60 @@ describe("rate limits", () => {
       });
     expect((await json(clientB)).status).toBe(200);
     expect((await json(clientA)).status).toBe(429);
+  });
+
+  // Counters live in the shared database: these come after the test above, on licenses of their own.
+  /** A web3 challenge for `clientId` asked from the loopback address `from` (another client IP). */
+  const challengeFrom = (api: { url: string }, from: string, clientId = clientB, domain = URI_B) =>
+    requestFrom(from, `${api.url}/auth/web3/generate_challenge`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(generateFields(clientId, domain)).toString(),
+    });
+
+  /** A license of its own: no other test has counted challenges for it this minute (counters are shared). */
+  const freshLicense = async () => {
+    const [fresh] = await h.stack.chain.apply([{ kind: "issue", owner: OWNER_B!.address }]);
+    await h.stack.chain.run({ kind: "setRedirectUri", tokenId: fresh.tokenId, uri: URI_B, enabled: true });
+    await h.stack.synced();
+    return fresh.clientId;
+  };
+
+  it("40 challenges for one client id from 127.0.0.1 do not make a challenge for it from 127.0.0.2 answer 429 (default limits)", async () => {
+    const client = await freshLicense();
+    const defaults = await h.extraApi({
+      LOGIN_RATE_LIMIT_PER_IP: "60",
+      LOGIN_RATE_LIMIT_PER_CLIENT: "30",
+      LOGIN_RATE_LIMIT_PER_CLIENT_GLOBAL: "",
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) statuses.push((await challengeFrom(defaults, "127.0.0.1", client)).status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(30);
+    expect(statuses.slice(30)).toEqual(Array(10).fill(429));
+    const victim = await challengeFrom(defaults, "127.0.0.2", client);
+    expect(victim.status, victim.text).toBe(200);
+    expect(victim.json()).toMatchObject({ state: expect.any(String), challenge: expect.any(String) });
+  });
+
+  it("counts the global per-client ceiling only for challenges an address's own limits let through", async () => {
+    const api = await h.extraApi({
+      LOGIN_RATE_LIMIT_PER_IP: "0",
+      LOGIN_RATE_LIMIT_PER_CLIENT: "2",
+      LOGIN_RATE_LIMIT_PER_CLIENT_GLOBAL: "5",
+    });
+    const client = await freshLicense();
+    const from = async (ip: string, n: number) => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) out.push((await challengeFrom(api, ip, client)).status);
+      return out;
+    };
+    // One address hammering: 2 pass, the other 38 are refused and spend nothing shared.
+    expect((await from("127.0.0.11", 40)).filter((s) => s === 200)).toHaveLength(2);
+    expect(await from("127.0.0.12", 2)).toEqual([200, 200]);
+    // The 5th and 6th counted challenges: the ceiling is reached only by many addresses together.
+    const last = await from("127.0.0.13", 2);
+    expect(last).toEqual([200, 429]);
+    expect((await challengeFrom(api, "127.0.0.14", client)).status).toBe(429);
   });
 });
 

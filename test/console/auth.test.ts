@@ -165,18 +165,22 @@ describe("email sign-in", () => {
 });
 
 describe("rate limits", () => {
-  it("limits code requests per email across client IPs (429 with Retry-After)", async () => {
+  it("limits code requests per (email, IP) (429 with Retry-After); another address still gets a code", async () => {
     const email = uniqueEmail("limited");
+    const attacker = client();
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++)
-      statuses.push((await client().post("/console/auth/email/start", { email })).status);
+      statuses.push((await attacker.post("/console/auth/email/start", { email })).status);
     expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
-    const refused = await client().post("/console/auth/email/start", { email });
+    const refused = await attacker.post("/console/auth/email/start", { email });
     expect(refused.body.error.code).toBe("rate_limited");
     expect(refused.body.error.message).toBe(
       "Too many sign-in codes requested for this email; try again later",
     );
     expect(Number(refused.res.headers.get("retry-after"))).toBeGreaterThan(3000);
+    // The owner of the address, elsewhere, is not locked out by that.
+    const owner = client();
+    expect((await owner.signIn(email, api.dataDir)).email).toBe(email);
   });
 
   it("limits code requests per client IP across emails", async () => {
@@ -199,12 +203,45 @@ describe("rate limits", () => {
     expect(byIp.slice(0, 50).every((s) => s === 401)).toBe(true);
     expect(byIp[50]).toBe(429);
     const email = uniqueEmail("verify-email");
+    const attacker = client();
     const byEmail: number[] = [];
     for (let i = 0; i < 16; i++) {
-      byEmail.push((await client().post("/console/auth/email/verify", { email, code: "123456" })).status);
+      byEmail.push((await attacker.post("/console/auth/email/verify", { email, code: "123456" })).status);
     }
     expect(byEmail.slice(0, 15).every((s) => s === 401)).toBe(true);
     expect(byEmail[15]).toBe(429);
+    // Guessing from one address does not lock the email's owner out of verifying elsewhere.
+    expect((await client().signIn(email, api.dataDir)).email).toBe(email);
+  });
+
+  it("caps codes per email per day across addresses, counting only what each address's own limits let through", async () => {
+    const capped = await startConsoleApi({
+      databaseUrl: database.url,
+      env: {
+        TRUST_PROXY_HOPS: "1",
+        RATE_LIMIT_WINDOW_SECONDS: "86400",
+        RATE_LIMIT_CODES_PER_EMAIL: "1",
+        RATE_LIMIT_CODES_PER_EMAIL_DAY: "3",
+      },
+    });
+    try {
+      const email = uniqueEmail("daily");
+      const from = (ip: string) =>
+        new Client(capped.url, { "x-forwarded-for": ip }).post("/console/auth/email/start", { email });
+      // One address: its first request passes, 20 more are refused and spend none of the daily cap.
+      const one: number[] = [];
+      for (let i = 0; i < 21; i++) one.push((await from("192.0.2.1")).status);
+      expect(one.filter((st) => st === 202)).toHaveLength(1);
+      expect((await from("192.0.2.2")).status).toBe(202);
+      expect((await from("192.0.2.3")).status).toBe(202);
+      const fourth = await from("192.0.2.4");
+      expect(fourth.status).toBe(429);
+      expect(fourth.body.error.message).toBe(
+        "Too many sign-in codes requested for this email today; try again tomorrow",
+      );
+    } finally {
+      await capped.stop();
+    }
   });
 });
 

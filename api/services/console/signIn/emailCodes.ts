@@ -15,12 +15,18 @@ const MAX_CODE_ATTEMPTS = 5;
 /** One message for every failure a guesser could tell apart (unknown email, wrong, expired, used). */
 export const INVALID_CODE = "Invalid or expired sign-in code; request a new one if needed";
 
+/** Per client IP and per (email, IP) in the limiter's window; per email (all IPs) per day. */
 type EmailCodeLimits = {
-  codesPerEmail: RateLimiter;
-  codesPerIp: RateLimiter;
-  verifyPerEmail: RateLimiter;
-  verifyPerIp: RateLimiter;
+  limiter: RateLimiter;
+  codesPerIp: number;
+  codesPerEmail: number;
+  codesPerEmailDay: number;
+  verifyPerIp: number;
+  verifyPerEmail: number;
+  verifyPerEmailDay: number;
 };
+
+const DAY_SECONDS = 86_400;
 
 export type EmailCodeServiceDeps = {
   db: Kysely<Database>;
@@ -38,6 +44,11 @@ type VerifyOutcome = "ok" | "invalid" | "exhausted";
  * One-time email sign-in codes. Requesting a code never looks at accounts, so the answer and its
  * timing are the same whether or not the email has an account. Each email has at most one live
  * code (a new request supersedes the old one); a code lives 10 minutes and allows 5 guesses.
+ *
+ * Limits cannot be turned against the email's owner: sends and guesses are counted per client IP
+ * and per (email, IP), so an attacker's address only uses up its own allowance; the daily cap per
+ * email (which bounds mail to one inbox and guesses on one account from many addresses) counts only
+ * attempts the first two allowed, and is set above what one address can reach (config/env.ts).
  */
 export function emailCodeService(deps: EmailCodeServiceDeps) {
   const { db, clock, limits } = deps;
@@ -46,12 +57,22 @@ export function emailCodeService(deps: EmailCodeServiceDeps) {
   return {
     async request(email: string, ip: string): Promise<void> {
       const normalized = parseEmail(email);
-      await limits.codesPerIp.consume(
-        ip,
-        "Too many sign-in codes requested from this network; try again later",
-      );
-      await limits.codesPerEmail.consume(
-        normalized,
+      await limits.limiter.consumeAll(
+        [
+          {
+            key: `code_ip:${ip}`,
+            points: limits.codesPerIp,
+            message: "Too many sign-in codes requested from this network; try again later",
+          },
+          { key: `code_email_ip:${normalized}|${ip}`, points: limits.codesPerEmail },
+          {
+            key: `code_email_day:${normalized}`,
+            points: limits.codesPerEmailDay,
+            windowSeconds: DAY_SECONDS,
+            ceiling: true,
+            message: "Too many sign-in codes requested for this email today; try again tomorrow",
+          },
+        ],
         "Too many sign-in codes requested for this email; try again later",
       );
       const code = randomInt(0, 1_000_000).toString().padStart(6, "0");
@@ -96,9 +117,22 @@ export function emailCodeService(deps: EmailCodeServiceDeps) {
     /** The normalized email once `code` proves it; consumes the code. */
     async verify(email: string, code: string, ip: string): Promise<string> {
       const normalized = parseEmail(email);
-      await limits.verifyPerIp.consume(ip, "Too many sign-in attempts from this network; try again later");
-      await limits.verifyPerEmail.consume(
-        normalized,
+      await limits.limiter.consumeAll(
+        [
+          {
+            key: `verify_ip:${ip}`,
+            points: limits.verifyPerIp,
+            message: "Too many sign-in attempts from this network; try again later",
+          },
+          { key: `verify_email_ip:${normalized}|${ip}`, points: limits.verifyPerEmail },
+          {
+            key: `verify_email_day:${normalized}`,
+            points: limits.verifyPerEmailDay,
+            windowSeconds: DAY_SECONDS,
+            ceiling: true,
+            message: "Too many sign-in attempts for this email today; try again tomorrow",
+          },
+        ],
         "Too many sign-in attempts for this email; try again later",
       );
       const now = clock();
