@@ -14,6 +14,7 @@ import { errorBody } from "./http/errors";
 import { type ChainHead, createChainHead } from "./lib/chainHead";
 import { loadSecret } from "./lib/secret";
 import { loadWalletKey } from "./lib/walletKey";
+import { mailboxDir } from "./services/console/mailer";
 
 export type StartApiOptions = {
   config: Config;
@@ -127,6 +128,14 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   const host = config.api.host.includes(":") ? `[${config.api.host}]` : config.api.host;
   const url = `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${port}`;
   logger.info({ url }, "API listening");
+  if (config.console.mail === "mailbox") {
+    logger.info(
+      { mailbox: mailboxDir(config.dataDir) },
+      "no SMTP_URL: mail (sign-in codes) goes to the dev mailbox folder; local deployments only",
+    );
+  } else if (config.console.mail === "off") {
+    logger.warn("no SMTP_URL on a deployment that is not local: email sign-in is off (503) until it is set");
+  }
   app.background.start();
 
   let stopping: Promise<void> | null = null;

@@ -14,6 +14,7 @@ describe("console configuration", () => {
   it("defaults: dev mailbox, key file, 7-day idle and 30-day absolute sessions, sign-in limits", () => {
     expect(loadConfig({}).console).toEqual({
       smtpUrl: null,
+      mail: "mailbox",
       smtpFrom: "DIMO Developer Console <no-reply@localhost>",
       walletEncryptionKey: null,
       walletEncryptionKeyFile: null,
@@ -31,6 +32,16 @@ describe("console configuration", () => {
       },
       signerExpiryWarningDays: 30,
     });
+  });
+
+  it("keeps the dev mailbox to local deployments: no SMTP_URL on polygon, amoy or a public PUBLIC_URL turns mail off", () => {
+    const mail = (env: Record<string, string>) => loadConfig(env).console.mail;
+    const rpc = { RPC_URL: "https://rpc.example" };
+    expect(mail({ PUBLIC_URL: "http://127.0.0.1:3000" })).toBe("mailbox");
+    expect(mail({ PUBLIC_URL: "https://console.example" })).toBe("off");
+    expect(mail({ ...rpc, DIMO_NETWORK: "amoy" })).toBe("off");
+    expect(mail({ ...rpc, DIMO_NETWORK: "polygon" })).toBe("off");
+    expect(mail({ ...rpc, DIMO_NETWORK: "polygon", SMTP_URL: "smtps://u:p@mail.example:465" })).toBe("smtp");
   });
 
   it("reads WALLET_ENCRYPTION_KEY as hex or base64 (32 bytes)", () => {

@@ -194,8 +194,14 @@ export type Config = {
 
 /** Console accounts, sessions and managed wallets (docs/console.md). */
 export type ConsoleConfig = {
-  /** Null: mail goes to the log and `${dataDir}/mailbox/` (dev only). */
+  /** Null: mail goes to `${dataDir}/mailbox/` when the deployment is local, nowhere otherwise. */
   smtpUrl: string | null;
+  /**
+   * How mail (sign-in codes, security notices) leaves: by SMTP; into the dev mailbox folder, only
+   * for a local deployment (devnet or custom chain, PUBLIC_URL on localhost); else nowhere, and
+   * email sign-in is off (its routes answer 503).
+   */
+  mail: "smtp" | "mailbox" | "off";
   smtpFrom: string;
   /** Null: a key generated once into `${dataDir}/wallet-encryption.key` (api/lib/walletKey.ts). */
   walletEncryptionKey: Buffer | null;
@@ -359,7 +365,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rateLimitPerClientGlobal: loginCeiling(parsed),
       trustProxyHops: parsed.TRUST_PROXY_HOPS,
     },
-    console: consoleConfig(parsed),
+    console: consoleConfig(parsed, resolveNetwork(parsed), publicUrl),
     signIn: signInConfig(parsed, publicUrl, (variable, detail) => {
       throw new ConfigError(variable, detail);
     }),
@@ -423,7 +429,12 @@ function loginCeiling(env: Env): number {
   return env.LOGIN_RATE_LIMIT_PER_CLIENT_GLOBAL;
 }
 
-function consoleConfig(env: Env): ConsoleConfig {
+/** A URL only this machine reaches: http(s) on localhost, 127.0.0.1 or [::1]. */
+export function isLoopbackUrl(url: string): boolean {
+  return ["localhost", "127.0.0.1", "[::1]"].includes(new URL(url).hostname);
+}
+
+function consoleConfig(env: Env, network: NetworkName, publicUrl: string): ConsoleConfig {
   if (env.SESSION_IDLE_SECONDS > env.SESSION_MAX_SECONDS) {
     throw new ConfigError(
       "SESSION_IDLE_SECONDS",
@@ -445,8 +456,10 @@ function consoleConfig(env: Env): ConsoleConfig {
     "RATE_LIMIT_VERIFY_PER_EMAIL_DAY",
     "RATE_LIMIT_VERIFY_PER_EMAIL",
   );
+  const local = network !== "polygon" && network !== "amoy" && isLoopbackUrl(publicUrl);
   return {
     smtpUrl: env.SMTP_URL ?? null,
+    mail: env.SMTP_URL ? "smtp" : local ? "mailbox" : "off",
     smtpFrom: env.SMTP_FROM,
     walletEncryptionKey: env.WALLET_ENCRYPTION_KEY ?? null,
     walletEncryptionKeyFile: oneOf(env, "WALLET_ENCRYPTION_KEY", "WALLET_ENCRYPTION_KEY_FILE"),

@@ -9,6 +9,7 @@ import { createPublicClient, http } from "viem";
 import { loadSecret } from "../api/lib/secret";
 import { loadWalletKey } from "../api/lib/walletKey";
 import { DEFAULT_WEB_DIR, startApi } from "../api/server";
+import { mailboxDir } from "../api/services/console/mailer";
 import { type Config, loadConfigOrExit } from "../config";
 import { startDevnet } from "../devnet/devnet";
 import { readChainIdentity, reconcileSyncCache } from "./runtime/chainIdentity";
@@ -196,6 +197,10 @@ async function main() {
   if (webDir) say(`  console    ${config.publicUrl}   (open it in a browser)`);
   say(`  API        ${api.url}   (docs ${api.url}/docs, status ${api.url}/status)`);
   say(`  analysts   http://127.0.0.1:${config.indexerPort}/graphql  and  /sql/*`);
+  const mail = config.console.mail;
+  say(
+    `  mail       ${mail === "smtp" ? `SMTP via ${new URL(config.console.smtpUrl!).host}` : mail === "mailbox" ? `dev mailbox ${mailboxDir(config.dataDir)} (sign-in codes are read there)` : "off: no SMTP_URL, email sign-in answers 503"}`,
+  );
   say(`  postgres   ${databases.shown}  (views schema "${VIEWS_SCHEMA}"; npm run analyst-role for a login)`);
   say("Ctrl-C stops everything.");
 }

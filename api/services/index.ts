@@ -55,7 +55,7 @@ export type ServiceDeps = {
   secret: Buffer;
   /** Managed-wallet encryption key; default: WALLET_ENCRYPTION_KEY or the DATA_DIR key file, on first use. */
   walletKey?: WalletKey;
-  /** Default: SMTP_URL, else the dev mailbox in DATA_DIR. */
+  /** Default: SMTP_URL, else the dev mailbox in DATA_DIR on a local deployment, else none. */
   mailer?: Mailer;
   /** The chain console writes go to (operations); without it they answer 503. */
   rpcUrl?: string;
@@ -202,8 +202,12 @@ export function createServices(deps: ServiceDeps): Services {
     maxSeconds: c.sessionMaxSeconds,
   });
   const signInCfg = config.signIn;
+  // No SMTP outside a local deployment: no mail at all (email sign-in answers 503).
   const mailer =
-    deps.mailer ?? createMailer({ smtpUrl: c.smtpUrl, from: c.smtpFrom, dataDir: config.dataDir, logger });
+    deps.mailer ??
+    (c.mail === "off"
+      ? null
+      : createMailer({ smtpUrl: c.smtpUrl, from: c.smtpFrom, dataDir: config.dataDir, logger }));
   const signIn: SignInServices = {
     emailCodes: emailCodeService({
       db,

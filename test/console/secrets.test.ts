@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +9,7 @@ import { migrateToLatest } from "../../api/db/migrate";
 import { redactingLogger } from "../../api/http/redact";
 import { keyVersion, loadWalletKey, openPrivateKey } from "../../api/lib/walletKey";
 import type { Mail } from "../../api/services/console/mailer";
+import { EMAIL_SIGN_IN_OFF } from "../../api/services/console/signIn/emailCodes";
 import { loadConfig } from "../../config/env";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { Client, type ConsoleApi, codeFromMailbox, startConsoleApi } from "./harness";
@@ -14,7 +17,8 @@ import { type ReceivedMail, startSmtpServer } from "./smtpServer";
 
 // Secrets — sign-in codes, session tokens, CSRF tokens, managed-wallet keys — never reach the
 // logs (captured at debug level), nor the database in clear. Codes go out by SMTP when SMTP_URL
-// is set; only the dev mailbox (no SMTP_URL) shows them, by design.
+// is set; without it, a local deployment writes them to the dev mailbox folder (never the log) and
+// any other deployment turns email sign-in off.
 
 let database: TestDatabase;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
@@ -103,25 +107,54 @@ describe("secrets", () => {
 });
 
 describe("dev mailbox (no SMTP_URL)", () => {
-  it("writes the code to DATA_DIR/mailbox/*.eml and logs it at info, and nothing else secret", async () => {
+  it("writes the code to DATA_DIR/mailbox/*.eml (0600 in a 0700 folder) and never logs it, at any level", async () => {
     const dev = await startConsoleApi({ databaseUrl: database.url });
     try {
       const c = new Client(dev.url);
       const me = await c.signIn("dev-mailbox@example.com", dev.dataDir);
       const code = await codeFromMailbox(dev.dataDir, "dev-mailbox@example.com");
-      const mailLines = dev.logs.filter((l) => l.includes(code));
-      expect(mailLines).toHaveLength(1);
-      expect(JSON.parse(mailLines[0]!)).toMatchObject({
-        level: 30,
-        msg: `dev mailbox: ${code} is your DIMO Developer Console sign-in code`,
+      expect(dev.logs.length).toBeGreaterThan(0); // captured at debug
+      expect(dev.logs.filter((l) => l.includes(code))).toEqual([]);
+      const written = dev.logs
+        .map((l) => JSON.parse(l))
+        .find((l) => l.msg === "dev mailbox: message written");
+      expect(written).toMatchObject({
         to: "dev-mailbox@example.com",
         file: expect.stringMatching(/mailbox\/.+\.eml$/),
       });
+      expect(fs.statSync(written.file).mode & 0o777).toBe(0o600);
+      expect(fs.statSync(path.dirname(written.file)).mode & 0o777).toBe(0o700);
       const logs = dev.logs.join("\n");
       expect(logs).not.toContain(c.cookies.get("dimo_session")!);
       expect(logs).not.toContain(me.csrfToken);
     } finally {
       await dev.stop();
+    }
+  });
+
+  it("is local only: with a public PUBLIC_URL and no SMTP_URL, email sign-in answers 503 and writes no mail", async () => {
+    const prod = await startConsoleApi({
+      databaseUrl: database.url,
+      env: { PUBLIC_URL: "https://console.example" },
+    });
+    try {
+      const post = (p: string, body: unknown) =>
+        fetch(`${prod.url}${p}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+      for (const res of [
+        await post("/console/auth/email/start", { email: "prod@example.com" }),
+        await post("/console/auth/email/verify", { email: "prod@example.com", code: "123456" }),
+      ]) {
+        expect(res.status).toBe(503);
+        expect(await res.json()).toEqual({ error: { code: "unavailable", message: EMAIL_SIGN_IN_OFF } });
+      }
+      expect(fs.existsSync(path.join(prod.dataDir, "mailbox"))).toBe(false);
+      expect(prod.logs.some((l) => l.includes("email sign-in is off"))).toBe(true);
+    } finally {
+      await prod.stop();
     }
   });
 });

@@ -14,10 +14,14 @@ export type Mailer = {
 
 export const MAILBOX_DIR = "mailbox";
 
+/** The dev mailbox folder of a DATA_DIR (where a local developer reads sign-in codes). */
+export const mailboxDir = (dataDir: string) => path.resolve(dataDir, MAILBOX_DIR);
+
 /**
- * SMTP (`SMTP_URL`) in production. Without it (the embedded default) every message is written as
- * an .eml file to `${dataDir}/mailbox/` and its subject logged at info, so a developer can sign in
- * with nothing configured. The subject of a sign-in mail holds the code: dev only, by design.
+ * SMTP (`SMTP_URL`) in production. Without it, on a local deployment only (config/env.ts decides),
+ * every message is written as an .eml file (0600, in a 0700 folder) to `${dataDir}/mailbox/`, so
+ * a developer can sign in with nothing configured: they read the code in that file. No message
+ * content (a sign-in code is in the subject) is ever logged, at any level, in any mode.
  */
 export function createMailer(opts: {
   smtpUrl: string | null;
@@ -41,7 +45,7 @@ export function createMailer(opts: {
       },
     };
   }
-  const dir = path.resolve(opts.dataDir, MAILBOX_DIR);
+  const dir = mailboxDir(opts.dataDir);
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
   return {
     kind: "mailbox",
@@ -52,7 +56,7 @@ export function createMailer(opts: {
       const name = `${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBytes(4).toString("hex")}.eml`;
       const file = path.join(dir, name);
       await fs.promises.writeFile(file, info.message as Buffer, { mode: 0o600 });
-      logger.info({ to: mail.to, file }, `dev mailbox: ${mail.subject}`);
+      logger.info({ to: mail.to, file }, "dev mailbox: message written");
     },
   };
 }

@@ -194,10 +194,13 @@ export const ConsoleSettings = z
     }),
     signIn: z.object({
       email: z.object({
-        delivery: z.enum(["smtp", "devMailbox"]),
+        delivery: z.enum(["smtp", "devMailbox", "off"]).openapi({
+          description:
+            "`off`: no SMTP_URL on a deployment that is not local, so email sign-in answers 503 (offer the other methods)",
+        }),
         devMailbox: z.string().nullable().openapi({
           description:
-            "Without SMTP_URL (development): the folder of the API's machine where sign-in mails are written",
+            "Without SMTP_URL on a local deployment: the folder of the API's machine where sign-in mails are written",
           example: ".data/mailbox/",
         }),
       }),

@@ -5,7 +5,7 @@ import type { ConsoleSettings } from "./schemas";
 import { PROVIDER_NAMES } from "./signIn/providers";
 
 /** Public facts only: configured sign-in methods, network and contract addresses (no secret, no URL of a provider). */
-export function consoleSettings(config: Config, mailer: Mailer): ConsoleSettings {
+export function consoleSettings(config: Config, mailer: Mailer | null): ConsoleSettings {
   const { chain, signIn } = config;
   const mailbox = path.resolve(config.dataDir, MAILBOX_DIR);
   // Relative to where `npm start` ran when inside it; else named by its variable, so a public
@@ -26,10 +26,13 @@ export function consoleSettings(config: Config, mailer: Mailer): ConsoleSettings
       dimoCredit: chain.dimoCredit,
     },
     signIn: {
+      // `off`: no SMTP outside a local deployment, so email sign-in answers 503.
       email:
-        mailer.kind === "mailbox"
-          ? { delivery: "devMailbox", devMailbox: `${shown}${path.sep}` }
-          : { delivery: "smtp", devMailbox: null },
+        mailer === null
+          ? { delivery: "off", devMailbox: null }
+          : mailer.kind === "mailbox"
+            ? { delivery: "devMailbox", devMailbox: `${shown}${path.sep}` }
+            : { delivery: "smtp", devMailbox: null },
       providers: PROVIDER_NAMES.filter((name) => signIn[name] !== null && signIn[name] !== undefined),
       passkeys: true,
     },

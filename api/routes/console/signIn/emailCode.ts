@@ -23,6 +23,9 @@ const start = createRoute({
   path: "/console/auth/email/start",
   tags,
   summary: "Email a one-time sign-in code (same answer whether or not the address has an account)",
+  description:
+    "Limited per client IP and per (email, IP) each hour, and per email each day (429). 503 `unavailable` when " +
+    "email sign-in is off: no SMTP_URL on a deployment that is not local (docs/security.md).",
   request: { body: { content: { "application/json": { schema: EmailBody } }, required: true } },
   responses: {
     202: json(CodeSent, "Code sent if the address can receive mail"),

@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Database } from "../../../db/database";
-import { RateLimitedError, UnauthenticatedError } from "../../../errors";
+import { RateLimitedError, UnauthenticatedError, UnavailableError } from "../../../errors";
 import { loggable } from "../../../lib/loggable";
 import { hmacSha256, safeEqual } from "../../../lib/tokens";
 import type { RateLimiter } from "../../rateLimits";
@@ -14,6 +14,10 @@ const MAX_CODE_ATTEMPTS = 5;
 
 /** One message for every failure a guesser could tell apart (unknown email, wrong, expired, used). */
 export const INVALID_CODE = "Invalid or expired sign-in code; request a new one if needed";
+
+export const EMAIL_SIGN_IN_OFF =
+  "Email sign-in is off on this server: it has no SMTP_URL, and the dev mailbox only serves local " +
+  "deployments. Sign in with a passkey or a provider, or ask the operator to set SMTP_URL";
 
 /** Per client IP and per (email, IP) in the limiter's window; per email (all IPs) per day. */
 type EmailCodeLimits = {
@@ -33,7 +37,8 @@ export type EmailCodeServiceDeps = {
   clock: () => Date;
   /** deriveKey(secret, "email-code"): codes are stored as HMACs under it. */
   key: Buffer;
-  mailer: Mailer;
+  /** Null: no way to deliver a code here (no SMTP_URL outside a local deployment); routes answer 503. */
+  mailer: Mailer | null;
   limits: EmailCodeLimits;
   logger: Logger;
 };
@@ -52,10 +57,15 @@ type VerifyOutcome = "ok" | "invalid" | "exhausted";
  */
 export function emailCodeService(deps: EmailCodeServiceDeps) {
   const { db, clock, limits } = deps;
+  const mailer = () => {
+    if (!deps.mailer) throw new UnavailableError(EMAIL_SIGN_IN_OFF);
+    return deps.mailer;
+  };
   const hash = (email: string, code: string) => hmacSha256(deps.key, email, code);
 
   return {
     async request(email: string, ip: string): Promise<void> {
+      const send = mailer();
       const normalized = parseEmail(email);
       await limits.limiter.consumeAll(
         [
@@ -101,7 +111,7 @@ export function emailCodeService(deps: EmailCodeServiceDeps) {
           .execute();
       });
       try {
-        await deps.mailer.send({
+        await send.send({
           to: normalized,
           subject: `${code} is your DIMO Developer Console sign-in code`,
           text:
@@ -116,6 +126,7 @@ export function emailCodeService(deps: EmailCodeServiceDeps) {
 
     /** The normalized email once `code` proves it; consumes the code. */
     async verify(email: string, code: string, ip: string): Promise<string> {
+      mailer();
       const normalized = parseEmail(email);
       await limits.limiter.consumeAll(
         [
