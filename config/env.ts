@@ -134,6 +134,14 @@ export const envSchema = z.object({
   LOGIN_RATE_LIMIT_PER_IP: z.preprocess(blankToUndefined, perMinute.default(60)),
   LOGIN_RATE_LIMIT_PER_CLIENT: z.preprocess(blankToUndefined, perMinute.default(30)),
   LOGIN_RATE_LIMIT_PER_CLIENT_GLOBAL: z.preprocess(blankToUndefined, perMinute.default(1_200)),
+  LOGIN_MAX_INDEXER_LAG_BLOCKS: z.preprocess(
+    blankToUndefined,
+    z
+      .union([z.literal("off"), z.coerce.number().int().min(0).max(1_000_000)], {
+        message: 'must be a number of blocks (0 or more) or "off"',
+      })
+      .default(10),
+  ),
   TRUST_PROXY_HOPS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(10).default(0)),
   // Console accounts (docs/console.md)
   SMTP_URL: opt(url(["smtp:", "smtps:"])),
@@ -238,6 +246,11 @@ export type LoginConfig = {
   rateLimitPerIp: number;
   rateLimitPerClient: number;
   rateLimitPerClientGlobal: number;
+  /**
+   * Logins and token exchanges answer 503 while the indexer is more than this many blocks behind
+   * the chain head (or the lag is unknown); null ("off") skips the check.
+   */
+  maxIndexerLagBlocks: number | null;
   /** Reverse proxies in front of the API: the client IP is that many hops back in X-Forwarded-For. */
   trustProxyHops: number;
 };
@@ -363,6 +376,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rateLimitPerIp: parsed.LOGIN_RATE_LIMIT_PER_IP,
       rateLimitPerClient: parsed.LOGIN_RATE_LIMIT_PER_CLIENT,
       rateLimitPerClientGlobal: loginCeiling(parsed),
+      maxIndexerLagBlocks:
+        parsed.LOGIN_MAX_INDEXER_LAG_BLOCKS === "off" ? null : parsed.LOGIN_MAX_INDEXER_LAG_BLOCKS,
       trustProxyHops: parsed.TRUST_PROXY_HOPS,
     },
     console: consoleConfig(parsed, resolveNetwork(parsed), publicUrl),

@@ -31,6 +31,7 @@ import { type WalletLinkService, walletLinkService } from "./console/wallets/wal
 import { type WalletService, walletService } from "./console/wallets/wallets";
 import { type DeveloperService, developerService } from "./loginWithDimo/developers";
 import { type ExchangeService, exchangeService } from "./loginWithDimo/exchange";
+import { indexFreshness } from "./loginWithDimo/freshness";
 import { type LoginService, loginService } from "./loginWithDimo/login";
 import { type SigningKeys, signingKeys } from "./loginWithDimo/signingKeys";
 import { type AliasService, aliasService } from "./public/aliases";
@@ -276,9 +277,10 @@ export function createServices(deps: ServiceDeps): Services {
     maxTokenLifetimeSeconds: Math.max(login.jwtTtlSeconds, login.exchangeTtlSeconds),
     logger,
   });
+  const freshness = indexFreshness({ status: indexer.status, maxLagBlocks: login.maxIndexerLagBlocks });
   const loginWithDimo: LoginWithDimoServices = {
     keys,
-    developers: developerService({ db, keys, issuer: config.publicUrl }),
+    developers: developerService({ db, keys, clock, issuer: config.publicUrl, devLicense, freshness }),
     login: loginService({
       db,
       clock,
@@ -288,6 +290,7 @@ export function createServices(deps: ServiceDeps): Services {
       devLicense,
       jwtTtlSeconds: login.jwtTtlSeconds,
       challengeTtlSeconds: login.challengeTtlSeconds,
+      freshness,
     }),
     exchange: exchangeService({
       db,

@@ -2,6 +2,7 @@ import { createHmac, generateKeyPairSync } from "node:crypto";
 import {
   type CryptoKey,
   createLocalJWKSet,
+  decodeJwt,
   decodeProtectedHeader,
   exportSPKI,
   generateKeyPair,
@@ -21,7 +22,7 @@ import { API_SECRET, errorOf, type LoginHarness, loginHarness, signChallenge } f
 
 // Vehicle token exchange and developer-JWT verification, on grants made by real transactions.
 
-const [, OWNER_A, OWNER_B, S_A, S_B, , , V_OWNER, NEW_OWNER] = DEV_ACCOUNTS as typeof DEV_ACCOUNTS &
+const [, OWNER_A, OWNER_B, S_A, S_B, S_A2, S_D, V_OWNER, NEW_OWNER] = DEV_ACCOUNTS as typeof DEV_ACCOUNTS &
   Record<number, (typeof DEV_ACCOUNTS)[number]>;
 const URI_A = "https://app.example/cb";
 const PUBLIC_URL = "http://127.0.0.1:3999";
@@ -31,6 +32,7 @@ let h: LoginHarness;
 let clientA: Address;
 let clientB: Address;
 let clientR: Address;
+let tokenA: bigint;
 let vehicleId: Address;
 let chainId: number;
 /** Vehicle ids by case. */
@@ -46,6 +48,7 @@ beforeAll(async () => {
       { kind: "issue", owner: OWNER_B!.address },
     ]);
     clientA = a.clientId;
+    tokenA = a.tokenId;
     clientB = b.clientId;
     clientR = r.clientId;
     vehicleId = getAddress(chain.deployment.vehicleId);
@@ -88,22 +91,32 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-async function login(): Promise<string> {
-  const gen = await h.form("/auth/web3/generate_challenge", {
-    client_id: clientA,
-    domain: URI_A,
-    scope: "openid email",
-    response_type: "code",
-    address: clientA,
-  });
+async function login(
+  key: `0x${string}` = S_A!.privateKey,
+  clientId: Address = clientA,
+  domain = URI_A,
+  api = h.api,
+): Promise<string> {
+  const gen = await h.form(
+    "/auth/web3/generate_challenge",
+    { client_id: clientId, domain, scope: "openid email", response_type: "code", address: clientId },
+    undefined,
+    api,
+  );
+  expect(gen.status, await gen.clone().text()).toBe(200);
   const { state, challenge } = (await gen.json()) as { state: string; challenge: string };
-  const res = await h.form("/auth/web3/submit_challenge", {
-    client_id: clientA,
-    domain: URI_A,
-    grant_type: "authorization_code",
-    state,
-    signature: await signChallenge(S_A!.privateKey, challenge),
-  });
+  const res = await h.form(
+    "/auth/web3/submit_challenge",
+    {
+      client_id: clientId,
+      domain,
+      grant_type: "authorization_code",
+      state,
+      signature: await signChallenge(key, challenge),
+    },
+    undefined,
+    api,
+  );
   expect(res.status).toBe(200);
   return ((await res.json()) as { access_token: string }).access_token;
 }
@@ -138,6 +151,7 @@ const ourToken = (overrides: JWTPayload = {}, clientId: string = clientA) =>
     ...developerClaims({
       issuer: PUBLIC_URL,
       clientId,
+      signer: S_A!.address,
       audience: clientId,
       issuedAt: h.now(),
       expiresAt: h.now() + 3600,
@@ -271,6 +285,7 @@ describe("developer JWT verification", () => {
     const claims = developerClaims({
       issuer: PUBLIC_URL,
       clientId: clientA,
+      signer: S_A!.address,
       audience: clientA,
       issuedAt: h.now(),
       expiresAt: h.now() + 3600,
@@ -368,6 +383,7 @@ describe("signing key rotation", () => {
     developerClaims({
       issuer: PUBLIC_URL,
       clientId: clientA,
+      signer: S_A!.address,
       audience: clientA,
       issuedAt: h.now(),
       expiresAt: h.now() + 3600,
@@ -411,5 +427,124 @@ describe("signing key rotation", () => {
     } finally {
       h.setNow(start);
     }
+  });
+});
+
+describe("revocation takes effect", () => {
+  const useToken = (token: string, api: { url: string } = h.api) =>
+    h.postJson("/v1/tokens/exchange", legacy(v.full, [1]), { Authorization: `Bearer ${token}` }, api);
+
+  it("refuses a token once the API key that earned it is disabled on chain, from the indexer commit that records it", async () => {
+    await h.stack.chain.run({ kind: "enableSigner", tokenId: tokenA, signer: S_A2!.address });
+    await h.stack.synced();
+    const byKey2 = await login(S_A2!.privateKey);
+    const byKey1 = await login();
+    expect(decodeJwt(byKey2).signer).toBe(S_A2!.address);
+    expect((await useToken(byKey2)).status).toBe(200);
+
+    await h.stack.chain.run({ kind: "disableSigner", tokenId: tokenA, signer: S_A2!.address });
+    await h.stack.synced();
+    expect(await errorOf(await useToken(byKey2))).toEqual({
+      status: 401,
+      code: "unauthenticated",
+      message: `The API key that earned this token (${S_A2!.address}) is no longer a signer of the license: log in with an enabled key`,
+    });
+    // The license's other key, and its tokens, are untouched.
+    expect((await useToken(byKey1)).status).toBe(200);
+  });
+
+  it("refuses a token once its key expired, and a token that names no key", async () => {
+    const start = h.now();
+    const enabledAt = Number(
+      (
+        await h.db
+          .selectFrom("dimo.license_signer")
+          .select("enabled_at")
+          .where("signer", "=", S_A!.address.toLowerCase())
+          .executeTakeFirstOrThrow()
+      ).enabled_at,
+    );
+    // A token that outlives its key (a long LOGIN_JWT_TTL_SECONDS): the key's expiry ends it.
+    const token = await ourToken({ exp: enabledAt + YEAR + 3600 });
+    h.setNow(enabledAt + YEAR);
+    try {
+      expect(await errorOf(await useToken(token))).toMatchObject({
+        status: 401,
+        message: expect.stringMatching(
+          /^The API key that earned this token \(0x[0-9a-fA-F]{40}\) expired at /,
+        ),
+      });
+    } finally {
+      h.setNow(start);
+    }
+    expect((await useToken(token)).status).toBe(200);
+    const unbound = await ourToken({ signer: undefined });
+    expect(await errorOf(await useToken(unbound))).toMatchObject({
+      status: 401,
+      message: expect.stringContaining("does not name the API key that earned it"),
+    });
+  });
+
+  it("refuses every token of a license once the license is revoked", async () => {
+    const uri = "https://d.example/cb";
+    const [d] = await h.stack.chain.apply([{ kind: "issue", owner: OWNER_B!.address }]);
+    const car = await h.stack.chain.mintVehicle(V_OWNER!.address);
+    await h.stack.chain.apply([
+      { kind: "enableSigner", tokenId: d.tokenId, signer: S_D!.address },
+      { kind: "setRedirectUri", tokenId: d.tokenId, uri, enabled: true },
+      {
+        kind: "grant",
+        vehicleId: car.vehicleId,
+        grantee: d.clientId,
+        permissions: permissionMask(1),
+        expiration: h.now() + 10 * YEAR,
+      },
+    ]);
+    await h.stack.synced();
+    const token = await login(S_D!.privateKey, d.clientId, uri);
+    const use = () => exchange(legacy(Number(car.vehicleId), [1]), token);
+    expect((await use()).status).toBe(200);
+    await h.stack.chain.run({ kind: "revoke", tokenId: d.tokenId });
+    await h.stack.synced();
+    expect(await errorOf(await use())).toMatchObject({
+      status: 403,
+      message: `License ${d.clientId} is revoked`,
+    });
+  });
+
+  it("refuses logins and exchanges with 503 while the indexer lags more than LOGIN_MAX_INDEXER_LAG_BLOCKS, or its lag is unknown", async () => {
+    const token = await login();
+    const real = () => h.stack.chain.blockNumber();
+    const ahead = await h.extraApi(
+      { LOGIN_MAX_INDEXER_LAG_BLOCKS: "5" },
+      { headBlock: async () => (await real()) + 6n },
+    );
+    const blind = await h.extraApi(
+      { LOGIN_MAX_INDEXER_LAG_BLOCKS: "5" },
+      {
+        headBlock: async () => {
+          throw new Error("rpc down");
+        },
+      },
+    );
+    const within = await h.extraApi(
+      { LOGIN_MAX_INDEXER_LAG_BLOCKS: "5" },
+      { headBlock: async () => (await real()) + 5n },
+    );
+    for (const [api, reason] of [
+      [ahead, /^The indexer is 6 blocks behind the chain head \(at most 5 allowed\)/],
+      [blind, /^The indexer's lag cannot be measured/],
+    ] as const) {
+      const gen = await h.form(
+        "/auth/web3/generate_challenge",
+        { client_id: clientA, domain: URI_A, address: clientA },
+        undefined,
+        api,
+      );
+      expect(await errorOf(gen)).toMatchObject({ status: 503, code: "unavailable", message: reason });
+      expect(await errorOf(await useToken(token, api))).toMatchObject({ status: 503, message: reason });
+    }
+    expect((await useToken(token, within)).status).toBe(200);
+    expect(await login(S_A!.privateKey, clientA, URI_A, within)).toEqual(expect.any(String));
   });
 });

@@ -2,6 +2,7 @@ import pino from "pino";
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createDatabase } from "../../api/db/database";
+import type { ChainHead } from "../../api/lib/chainHead";
 import { type RunningApi, startApi } from "../../api/server";
 import { type SigningKeys, signingKeys } from "../../api/services/loginWithDimo/signingKeys";
 import { type Config, loadConfig } from "../../config/env";
@@ -22,11 +23,21 @@ export type LoginHarness = {
   /** The app clock (unix seconds) every expiry is compared with; starts at the chain's time. */
   now(): number;
   setNow(seconds: number): void;
-  /** POST with a form body (as DIMO's SDKs send it). */
-  form(path: string, fields: Record<string, string>, query?: Record<string, string>): Promise<Response>;
-  postJson(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
-  /** Starts another API on the same stack with extra env (e.g. low rate limits). */
-  extraApi(env: Record<string, string>): Promise<RunningApi>;
+  /** POST with a form body (as DIMO's SDKs send it), to the main API or `api`. */
+  form(
+    path: string,
+    fields: Record<string, string>,
+    query?: Record<string, string>,
+    api?: { url: string },
+  ): Promise<Response>;
+  postJson(
+    path: string,
+    body: unknown,
+    headers?: Record<string, string>,
+    api?: { url: string },
+  ): Promise<Response>;
+  /** Starts another API on the same stack with extra env (e.g. low rate limits), and maybe another idea of the chain head. */
+  extraApi(env: Record<string, string>, chain?: ChainHead): Promise<RunningApi>;
   close(): Promise<void>;
 };
 
@@ -47,7 +58,7 @@ export async function loginHarness(before: (chain: ScenarioChain) => Promise<voi
     LOGIN_RATE_LIMIT_PER_CLIENT: "0",
   };
   const apis: RunningApi[] = [];
-  const start = async (env: Record<string, string>) => {
+  const start = async (env: Record<string, string>, head?: ChainHead) => {
     const config = loadConfig({ ...baseEnv, ...env });
     const api = await startApi({
       config,
@@ -56,7 +67,7 @@ export async function loginHarness(before: (chain: ScenarioChain) => Promise<voi
       logger,
       port: 0,
       clock,
-      chain: { headBlock: () => stack.chain.blockNumber() },
+      chain: head ?? { headBlock: () => stack.chain.blockNumber() },
     });
     apis.push(api);
     return { api, config };
@@ -71,8 +82,8 @@ export async function loginHarness(before: (chain: ScenarioChain) => Promise<voi
     alg: config.login.jwtAlg,
     maxTokenLifetimeSeconds: Math.max(config.login.jwtTtlSeconds, config.login.exchangeTtlSeconds),
   });
-  const url = (path: string, query?: Record<string, string>) =>
-    `${api.url}${path}${query ? `?${new URLSearchParams(query)}` : ""}`;
+  const url = (path: string, query?: Record<string, string>, to: { url: string } = api) =>
+    `${to.url}${path}${query ? `?${new URLSearchParams(query)}` : ""}`;
   return {
     stack,
     api,
@@ -84,19 +95,19 @@ export async function loginHarness(before: (chain: ScenarioChain) => Promise<voi
     setNow: (s) => {
       now = s;
     },
-    form: (path, fields, query) =>
-      fetch(url(path, query), {
+    form: (path, fields, query, to) =>
+      fetch(url(path, query, to), {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded" },
         body: new URLSearchParams(fields),
       }),
-    postJson: (path, body, headers = {}) =>
-      fetch(url(path), {
+    postJson: (path, body, headers = {}, to = api) =>
+      fetch(url(path, undefined, to), {
         method: "POST",
         headers: { "Content-Type": "application/json", ...headers },
         body: JSON.stringify(body),
       }),
-    extraApi: async (env) => (await start({ PUBLIC_URL: "http://127.0.0.1:3999", ...env })).api,
+    extraApi: async (env, head) => (await start({ PUBLIC_URL: "http://127.0.0.1:3999", ...env }, head)).api,
     async close() {
       for (const a of apis) await a.stop().catch(() => {});
       await db.destroy();

@@ -241,6 +241,7 @@ export function registerChallengeRoutes(app: ApiApp, s: LoginWithDimoServices, d
           "nonce",
           "at_hash",
           "ethereum_address",
+          "signer",
         ],
       },
       200,

@@ -109,8 +109,9 @@ export function registerExchangeRoutes(app: ApiApp, s: LoginWithDimoServices) {
       200: json(VehicleToken, "The vehicle token"),
       ...errors({
         400: "Bad body, another contract or chain",
-        401: "Missing, invalid or expired developer JWT",
+        401: "Missing, invalid or expired developer JWT, or the API key that earned it (`signer` claim) is no longer an enabled, unexpired signer",
         403: "Not an active license, vehicle missing, or permissions not granted (details.missing)",
+        503: "The indexer lags the chain by more than LOGIN_MAX_INDEXER_LAG_BLOCKS (or the lag is unknown)",
       }),
     },
   });

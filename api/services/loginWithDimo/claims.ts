@@ -38,12 +38,20 @@ export type DeveloperClaimsInput = {
   clientId: string;
   /** `aud`: the client_id as the client sent it (Dex echoes its client id), or a list. */
   audience: string | string[];
+  /** The license signer (API key) whose signature earned the token. */
+  signer: string;
   issuedAt: number;
   expiresAt: number;
 };
 
-/** Claims every developer JWT carries: iss, sub, aud, iat, exp, ethereum_address. */
-export function developerClaims(input: DeveloperClaimsInput): JWTPayload & { ethereum_address: string } {
+export type DeveloperClaims = JWTPayload & { ethereum_address: string; signer: string };
+
+/**
+ * Claims every developer JWT carries: iss, sub, aud, iat, exp, ethereum_address, and `signer`,
+ * the API key that earned it: the token lives only as long as that key stays an enabled,
+ * unexpired signer of an active license (developers.ts checks it on every use).
+ */
+export function developerClaims(input: DeveloperClaimsInput): DeveloperClaims {
   return {
     iss: input.issuer,
     sub: dexSubject(input.clientId),
@@ -51,6 +59,7 @@ export function developerClaims(input: DeveloperClaimsInput): JWTPayload & { eth
     iat: input.issuedAt,
     exp: input.expiresAt,
     ethereum_address: getAddress(input.clientId),
+    signer: getAddress(input.signer),
   };
 }
 

@@ -3,6 +3,9 @@ import type { Kysely } from "kysely";
 import { getAddress, isAddress } from "viem";
 import type { Database } from "../../db/database";
 import { ForbiddenError, UnauthenticatedError } from "../../errors";
+import { isoFromSeconds, unixSeconds } from "../../lib/time";
+import { DEFAULT_PERIOD_VALIDITY } from "../public/shape";
+import type { IndexFreshness } from "./freshness";
 import type { SigningKeys } from "./signingKeys";
 
 /** The license a verified developer JWT speaks for. */
@@ -10,7 +13,9 @@ export type Developer = {
   /** The license's clientId (= the token's ethereum_address), checksummed. */
   clientId: string;
   tokenId: string;
-  claims: JWTPayload & { ethereum_address: string };
+  /** The API key that earned the token (its `signer` claim), checksummed. */
+  signer: string;
+  claims: JWTPayload & { ethereum_address: string; signer: string };
 };
 
 export type DeveloperService = {
@@ -25,15 +30,22 @@ function audiences(aud: JWTPayload["aud"]): string[] {
 
 /**
  * Developer JWTs presented back to us. 401 unless the token verifies against our own keys (pinned
- * algorithms, known kid, our issuer, unexpired). 403 unless it is a developer token of an existing,
- * active license: `ethereum_address` is a clientId and `aud` names that same clientId (tokens we
- * issue always do).
+ * algorithms, known kid, our issuer, unexpired) and the signer that earned it (`signer` claim) is
+ * still an enabled, unexpired signer of the license; 403 unless it is a developer token of an
+ * existing, active license (`ethereum_address` is a clientId and `aud` names that same clientId).
+ * License, signer and period validity come from ONE indexed lookup per request, so disabling a key,
+ * letting it expire or revoking the license refuses its tokens from the indexer commit that records
+ * it; while the indexer lags too far to tell, 503 (freshness.ts).
  */
 export function developerService(deps: {
   db: Kysely<Database>;
   keys: SigningKeys;
+  clock: () => Date;
   /** PUBLIC_URL: the only accepted `iss`. */
   issuer: string;
+  /** The configured DevLicenseDimo, lowercase (its periodValidity decides signer expiry). */
+  devLicense: string;
+  freshness: IndexFreshness;
 }): DeveloperService {
   return {
     async authenticate(token) {
@@ -42,22 +54,55 @@ export function developerService(deps: {
       if (typeof address !== "string" || !isAddress(address, { strict: false })) {
         throw new UnauthenticatedError("Not a developer JWT: no ethereum_address claim");
       }
+      const signer = claims.signer;
+      if (typeof signer !== "string" || !isAddress(signer, { strict: false })) {
+        throw new UnauthenticatedError(
+          "This developer JWT does not name the API key that earned it (issued before keys were bound to tokens): log in again",
+        );
+      }
       const clientId = address.toLowerCase();
       if (!audiences(claims.aud).some((a) => a.toLowerCase() === clientId)) {
         throw new ForbiddenError("Token audience is not the client id of its ethereum_address");
       }
-      const license = await deps.db
-        .selectFrom("dimo.license")
-        .select(["token_id", "status"])
-        .where("client_id", "=", clientId)
+      await deps.freshness.check();
+      const row = await deps.db
+        .selectFrom("dimo.license as l")
+        .leftJoin("dimo.license_signer as s", (j) =>
+          j.onRef("s.token_id", "=", "l.token_id").on("s.signer", "=", signer.toLowerCase()),
+        )
+        .select((eb) => [
+          "l.token_id",
+          "l.status",
+          eb.cast<string | null>("s.enabled_at", "text").as("enabled_at"),
+          eb
+            .selectFrom("dimo.license_contract as k")
+            .select((e) => e.cast<string>("k.period_validity", "text").as("p"))
+            .where("k.address", "=", deps.devLicense)
+            .as("period_validity"),
+        ])
+        .where("l.client_id", "=", clientId)
         .limit(1)
         .executeTakeFirst();
-      if (!license) throw new ForbiddenError(`Not a dev license: ${getAddress(clientId)}`);
-      if (license.status !== "active") throw new ForbiddenError(`License ${getAddress(clientId)} is revoked`);
+      if (!row) throw new ForbiddenError(`Not a dev license: ${getAddress(clientId)}`);
+      if (row.status !== "active") throw new ForbiddenError(`License ${getAddress(clientId)} is revoked`);
+      const who = getAddress(signer);
+      if (row.enabled_at === null) {
+        throw new UnauthenticatedError(
+          `The API key that earned this token (${who}) is no longer a signer of the license: log in with an enabled key`,
+        );
+      }
+      const period = row.period_validity === null ? DEFAULT_PERIOD_VALIDITY : BigInt(row.period_validity);
+      const expiresAt = BigInt(row.enabled_at) + period;
+      if (expiresAt <= unixSeconds(deps.clock())) {
+        throw new UnauthenticatedError(
+          `The API key that earned this token (${who}) expired at ${isoFromSeconds(expiresAt)}: renew it, then log in again`,
+        );
+      }
       return {
         clientId: getAddress(clientId),
-        tokenId: license.token_id,
-        claims: { ...claims, ethereum_address: address },
+        tokenId: row.token_id,
+        signer: who,
+        claims: { ...claims, ethereum_address: address, signer },
       };
     },
   };

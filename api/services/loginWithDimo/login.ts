@@ -16,6 +16,7 @@ import {
   parseWeb3State,
 } from "./challenges";
 import { accessTokenHash, developerClaims, newJti } from "./claims";
+import type { IndexFreshness } from "./freshness";
 import { challengeMessage } from "./messages";
 import type { LoginChallenge, LoginToken, OAuthToken, Web3Challenge } from "./schemas";
 import type { SigningKeys } from "./signingKeys";
@@ -36,6 +37,8 @@ export type LoginServiceDeps = {
   devLicense: string;
   jwtTtlSeconds: number;
   challengeTtlSeconds: number;
+  /** 503 while the indexer lags too far to decide from (freshness.ts). */
+  freshness: IndexFreshness;
 };
 
 export type Web3ChallengeRequest = {
@@ -73,8 +76,15 @@ export function loginService(deps: LoginServiceDeps) {
     return recoverPersonalSigner(signed, parsed) ?? zeroAddress;
   }
 
-  /** The consumed challenge's license must be active and `signer` one of its enabled, unexpired signers. */
-  function checkSigner(c: ConsumedChallenge, signed: string, signer: string): string {
+  /**
+   * The consumed challenge's license must be active and `signer` one of its enabled, unexpired
+   * signers; answers the checksummed clientId and signer.
+   */
+  function checkSigner(
+    c: ConsumedChallenge,
+    signed: string,
+    signer: string,
+  ): { clientId: string; signer: string } {
     if (c.message !== signed || signer === zeroAddress) throw new UnauthenticatedError(BAD_SIGNATURE);
     if (c.licenseStatus === null)
       throw new UnauthenticatedError(`${BAD_SIGNATURE} No license has this clientId`);
@@ -92,7 +102,7 @@ export function loginService(deps: LoginServiceDeps) {
         `${BAD_SIGNATURE} Signer ${who} expired at ${isoFromSeconds(expiresAt)}; the license owner can re-enable it (enableSigner) to renew it`,
       );
     }
-    return getAddress(c.clientId);
+    return { clientId: getAddress(c.clientId), signer: who };
   }
 
   /** A lifetime window starting now, in whole seconds. */
@@ -107,6 +117,7 @@ export function loginService(deps: LoginServiceDeps) {
      * revoked license, a domain that is not exactly an enabled redirect URI, address ≠ client id).
      */
     async generateWeb3Challenge(req: Web3ChallengeRequest): Promise<Web3Challenge> {
+      await deps.freshness.check();
       const clientId = req.clientId.toLowerCase();
       if (req.address.toLowerCase() !== clientId) {
         throw new InvalidRequestError(
@@ -139,6 +150,7 @@ export function loginService(deps: LoginServiceDeps) {
 
     /** Dex `submit_challenge`: the OAuth token response with a developer JWT and an id_token. */
     async submitWeb3Challenge(sub: Web3Submission): Promise<OAuthToken> {
+      await deps.freshness.check();
       const parsed = parseWeb3State(sub.state);
       if (!parsed) throw new InvalidRequestError("Unknown state: request a new challenge");
       // The message as issued for this client_id and domain; if they are not the challenge's,
@@ -151,11 +163,12 @@ export function loginService(deps: LoginServiceDeps) {
       }
       if (challenge.domain !== sub.domain)
         throw new InvalidRequestError("domain does not match the challenge's");
-      const clientId = checkSigner(challenge, signed, signer);
+      const { clientId, signer: who } = checkSigner(challenge, signed, signer);
       const { iat, exp } = window();
       const claims = developerClaims({
         issuer: deps.issuer,
         clientId,
+        signer: who,
         audience: sub.clientId,
         issuedAt: iat,
         expiresAt: exp,
@@ -171,6 +184,7 @@ export function loginService(deps: LoginServiceDeps) {
 
     /** JSON flow (DIMO's dauth): a challenge for the license whose clientId is `address`. */
     async createSiweChallenge(req: SiweChallengeRequest): Promise<LoginChallenge> {
+      await deps.freshness.check();
       const clientId = req.address.toLowerCase();
       const t = times();
       const nonce = newSiweNonce(clientId, t);
@@ -191,16 +205,24 @@ export function loginService(deps: LoginServiceDeps) {
 
     /** JSON flow: the developer JWT for a signed challenge. */
     async exchangeSiweToken(req: { nonce: string; signature: string }): Promise<LoginToken> {
+      await deps.freshness.check();
       const parsed = parseSiweNonce(req.nonce);
       if (!parsed) throw new InvalidRequestError("Unknown nonce: request a new challenge");
       const signed = message(parsed.address, req.nonce, parsed, null);
       const signer = recover(signed, req.signature);
       const challenge = await challenges.consume("siwe", req.nonce, clock(), signer);
-      const clientId = checkSigner(challenge, signed, signer);
+      const { clientId, signer: who } = checkSigner(challenge, signed, signer);
       const { iat, exp } = window();
       const audience = challenge.audience?.length ? [clientId, ...challenge.audience] : clientId;
       const token = await keys.sign({
-        ...developerClaims({ issuer: deps.issuer, clientId, audience, issuedAt: iat, expiresAt: exp }),
+        ...developerClaims({
+          issuer: deps.issuer,
+          clientId,
+          signer: who,
+          audience,
+          issuedAt: iat,
+          expiresAt: exp,
+        }),
         nbf: iat,
         jti: newJti(),
       });
