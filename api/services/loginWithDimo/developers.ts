@@ -1,10 +1,10 @@
 import type { JWTPayload } from "jose";
 import type { Kysely } from "kysely";
 import { getAddress, isAddress } from "viem";
+import { signerExpired, signerExpiresAt } from "../../../domain/signers";
 import type { Database } from "../../db/database";
 import { ForbiddenError, UnauthenticatedError } from "../../errors";
 import { isoFromSeconds, unixSeconds } from "../../lib/time";
-import { DEFAULT_PERIOD_VALIDITY } from "../public/shape";
 import type { IndexFreshness } from "./freshness";
 import type { SigningKeys } from "./signingKeys";
 
@@ -91,9 +91,8 @@ export function developerService(deps: {
           `The API key that earned this token (${who}) is no longer a signer of the license: log in with an enabled key`,
         );
       }
-      const period = row.period_validity === null ? DEFAULT_PERIOD_VALIDITY : BigInt(row.period_validity);
-      const expiresAt = BigInt(row.enabled_at) + period;
-      if (expiresAt <= unixSeconds(deps.clock())) {
+      const expiresAt = signerExpiresAt(row.enabled_at, row.period_validity);
+      if (signerExpired(expiresAt, unixSeconds(deps.clock()))) {
         throw new UnauthenticatedError(
           `The API key that earned this token (${who}) expired at ${isoFromSeconds(expiresAt)}: renew it, then log in again`,
         );
