@@ -95,7 +95,7 @@ export function createApp(deps: AppDeps): App {
     metrics: app.metrics,
   });
   registerPublicRoutes(app, services.public);
-  registerAnalystRoutes(app, services.analysts);
+  registerAnalystRoutes(app, services.analysts, { ip: (c) => clientIp(c, hops) });
   registerConsoleRoutes(
     app,
     services.console,

@@ -126,6 +126,14 @@ export const envSchema = z.object({
     blankToUndefined,
     z.coerce.number().int().min(100).max(600_000).default(5_000),
   ),
+  // Analyst exports (docs/analysts.md)
+  EXPORT_MAX_CONCURRENT: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(100).default(4)),
+  EXPORT_MAX_PER_IP: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(100).default(1)),
+  EXPORT_MIN_BYTES_PER_SECOND: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().int().min(0).max(1_000_000_000).default(16_384),
+  ),
+  EXPORT_MAX_SECONDS: z.preprocess(blankToUndefined, seconds(10, 86_400).default(300)),
   // Login with DIMO and token exchange (docs/login-with-dimo.md)
   LOGIN_JWT_ALG: z.preprocess(blankToUndefined, z.enum(["ES256", "RS256"]).default("ES256")),
   LOGIN_JWT_TTL_SECONDS: z.preprocess(blankToUndefined, seconds(60, 90 * 86_400).default(14 * 86_400)),
@@ -268,6 +276,8 @@ export type ApiConfig = {
   dbStatementTimeoutMs: number;
   /** A standby further behind the primary than this serves no reads (DATABASE_READ_MAX_LAG_MS). */
   readMaxLagMs: number;
+  /** Analyst exports: each holds a database connection while it streams. */
+  exports: { maxConcurrent: number; maxPerIp: number; minBytesPerSecond: number; maxSeconds: number };
 };
 
 /** Never echoed in an error line: they are, or may embed, credentials. */
@@ -367,6 +377,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dbPoolMax: parsed.DB_POOL_MAX,
       dbStatementTimeoutMs: parsed.DB_STATEMENT_TIMEOUT_MS,
       readMaxLagMs: parsed.DATABASE_READ_MAX_LAG_MS,
+      exports: {
+        maxConcurrent: parsed.EXPORT_MAX_CONCURRENT,
+        maxPerIp: parsed.EXPORT_MAX_PER_IP,
+        minBytesPerSecond: parsed.EXPORT_MIN_BYTES_PER_SECOND,
+        maxSeconds: parsed.EXPORT_MAX_SECONDS,
+      },
     },
     login: {
       jwtAlg: parsed.LOGIN_JWT_ALG,

@@ -167,6 +167,12 @@ export function createServices(deps: ServiceDeps): Services {
         ? { urls: () => replicas.readUrls(), failed: (standby) => replicas.failed(standby) }
         : deps.databaseUrl,
       devLicense,
+      {
+        maxConcurrent: config.api.exports.maxConcurrent,
+        maxPerIp: config.api.exports.maxPerIp,
+        minBytesPerSecond: config.api.exports.minBytesPerSecond,
+        maxDurationMs: config.api.exports.maxSeconds * 1000,
+      },
     ),
     timeseries: timeSeriesService(readCtx),
   };

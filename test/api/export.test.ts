@@ -9,6 +9,7 @@ import { loadConfig } from "../../config/env";
 import { createIndexedSchema, indexedFixture } from "../../scripts/fixtures/indexedFixture";
 import { type Served, serveFetch } from "../../scripts/runtime/serveFetch";
 import { createTestDatabase, type TestDatabase } from "../support/database";
+import { requestFrom } from "../support/rawHttp";
 
 // /v1/export/* and /v1/stats/timeseries over the `dimo` look-alike tables: exact CSV/NDJSON bytes,
 // filters, errors, and — over real HTTP — that a slow or vanished client holds neither memory nor
@@ -248,7 +249,7 @@ describe("export streaming over HTTP", () => {
       [T0, ROWS],
     );
     await raw.end();
-    service = exportService(database.apiUrl, devLicense, { stallMs: 2_000, maxConcurrent: 1 });
+    service = exportService(database.apiUrl, devLicense, { windowMs: 2_000, maxConcurrent: 1 });
     const { OpenAPIHono } = await import("@hono/zod-openapi");
     const { registerAnalystRoutes } = await import("../../api/routes/analysts/exports");
     const { errorHandler } = await import("../../api/http/errors");
@@ -262,6 +263,42 @@ describe("export streaming over HTTP", () => {
     await served?.close();
     await service?.close();
   });
+
+  /** Its own export service, over real HTTP on 127.0.0.1. */
+  const serve = async (options: Parameters<typeof exportService>[2]) => {
+    const own = exportService(database.apiUrl, devLicense, options);
+    const { OpenAPIHono } = await import("@hono/zod-openapi");
+    const { registerAnalystRoutes } = await import("../../api/routes/analysts/exports");
+    const { errorHandler } = await import("../../api/http/errors");
+    const small = new OpenAPIHono();
+    small.onError(errorHandler(pino({ level: "silent" })));
+    registerAnalystRoutes(small as never, { exports: own, timeseries: null as never });
+    const http = await serveFetch(small.fetch);
+    return {
+      service: own,
+      url: http.url,
+      close: async () => {
+        await http.close();
+        await own.close();
+      },
+    };
+  };
+
+  /** Reads a response slowly (a chunk, then a pause): its bytes, and whether it ended cleanly. */
+  const readSlowly = async (res: Response, pauseMs: number) => {
+    let bytes = 0;
+    const reader = res.body!.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return { bytes, complete: true };
+        bytes += value.length;
+        await new Promise((r) => setTimeout(r, pauseMs));
+      }
+    } catch {
+      return { bytes, complete: false };
+    }
+  };
 
   const until = async (ok: () => boolean, ms = 5_000) => {
     const end = Date.now() + ms;
@@ -303,6 +340,54 @@ describe("export streaming over HTTP", () => {
     expect(((await second.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
     controller.abort();
     await until(() => service.running() === 0);
+  });
+
+  it("caps exports per client address: a second from the same address is 429, another address still gets one", async () => {
+    const s = await serve({ maxConcurrent: 4, maxPerIp: 1 });
+    try {
+      const controller = new AbortController();
+      const first = await fetch(`${s.url}/v1/export/events?fromBlock=1001`, { signal: controller.signal });
+      expect(first.status).toBe(200);
+      const second = await fetch(`${s.url}/v1/export/licenses`);
+      expect(second.status).toBe(429);
+      expect(((await second.json()) as { error: { message: string } }).error.message).toBe(
+        "An export from your address is already running; retry when it has finished",
+      );
+      const other = await requestFrom("127.0.0.2", `${s.url}/v1/export/licenses?format=csv`);
+      expect(other.status).toBe(200);
+      expect(other.text.split("\r\n")[0]).toMatch(/^token_id,client_id,/);
+      controller.abort();
+      await until(() => s.service.running() === 0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("ends an export whose client reads slower than the minimum throughput, and frees its connection", async () => {
+    const s = await serve({ windowMs: 1_000, minBytesPerSecond: 50 * 1024 * 1024, maxDurationMs: 600_000 });
+    try {
+      const res = await fetch(`${s.url}/v1/export/events?fromBlock=1001`);
+      expect(res.status).toBe(200);
+      const read = await readSlowly(res, 100);
+      expect(read.complete).toBe(false);
+      await until(() => s.service.running() === 0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("ends an export at its maximum duration however steadily it is read", async () => {
+    const s = await serve({ windowMs: 600_000, minBytesPerSecond: 0, maxDurationMs: 1_500 });
+    try {
+      const res = await fetch(`${s.url}/v1/export/events?fromBlock=1001`);
+      expect(res.status).toBe(200);
+      const read = await readSlowly(res, 100);
+      expect(read.complete).toBe(false);
+      expect(read.bytes).toBeGreaterThan(0);
+      await until(() => s.service.running() === 0);
+    } finally {
+      await s.close();
+    }
   });
 
   it("ends an export whose client stopped reading and frees its connection", async () => {
@@ -373,6 +458,18 @@ describe("helpers", () => {
     expect(csvField("a b")).toBe("a b");
     expect(csvField('a"b')).toBe('"a""b"');
     expect(csvField("a\r\nb")).toBe('"a\r\nb"');
+  });
+
+  it("neutralises cells a spreadsheet would run as a formula (= + - @ tab CR) with a leading quote", () => {
+    expect(csvField('=HYPERLINK("http://evil.example","x")')).toBe(
+      '"\'=HYPERLINK(""http://evil.example"",""x"")"',
+    );
+    expect(csvField("@SUM(1+1)")).toBe("'@SUM(1+1)");
+    expect(csvField("+1")).toBe("'+1");
+    expect(csvField("-2+3")).toBe("'-2+3");
+    expect(csvField("\tcmd")).toBe("'\tcmd");
+    expect(csvField("\rcmd")).toBe('"\'\rcmd"');
+    expect(csvField("a=b")).toBe("a=b");
   });
 
   it("reads ISO dates, date-times with or without a zone, and unix seconds", () => {

@@ -1,4 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { clientIp } from "../../http/clientIp";
 import { commonErrors, errors, json } from "../../http/openapi";
 import { publicJson } from "../../http/publicJson";
 import type { ApiApp } from "../../http/types";
@@ -75,7 +77,9 @@ const exportRoute = createRoute({
         "application/x-ndjson": { schema: z.string().openapi({ description: "One JSON object per line" }) },
       },
     },
-    ...errors({ 429: "Too many exports running (code `rate_limited`)" }),
+    ...errors({
+      429: "Too many exports running, in all or from this address (EXPORT_MAX_CONCURRENT, EXPORT_MAX_PER_IP; code `rate_limited`)",
+    }),
     ...commonErrors,
   },
 });
@@ -105,13 +109,19 @@ const timeSeriesRoute = createRoute({
   responses: { 200: json(TimeSeries, "Counts per bucket"), ...commonErrors },
 });
 
-export function registerAnalystRoutes(app: ApiApp, s: AnalystServices) {
+export type AnalystRouteOptions = {
+  /** The caller's address as per-address caps see it (api/http/clientIp.ts); default: the socket's peer. */
+  ip?(c: Context): string;
+};
+
+export function registerAnalystRoutes(app: ApiApp, s: AnalystServices, o: AnalystRouteOptions = {}) {
   const { exports, timeseries } = s;
+  const ip = o.ip ?? ((c: Context) => clientIp(c, 0));
 
   app.openapi(exportRoute, async (c) => {
     const { dataset } = c.req.valid("param");
     const { format = "ndjson", ...filter } = c.req.valid("query");
-    const rows = await exports.open(dataset, format, filter);
+    const rows = await exports.open(dataset, format, filter, ip(c));
     const stamp = new Date().toISOString().replace(/[-:]|\.\d+/g, "");
     return c.body(toWeb(rows), 200, {
       "Content-Type": CONTENT_TYPES[format],

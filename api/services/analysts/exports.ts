@@ -11,7 +11,10 @@ import { InvalidRequestError, RateLimitedError, UnavailableError } from "../../e
 // Postgres only reads (every value as text) and Node formats: on two cores the database and the
 // formatting then run side by side instead of one waiting for the other.
 // Each export reads one REPEATABLE READ snapshot on its own connection from a small dedicated pool
-// (the API pool's 5 s statement and read timeouts are for requests, not downloads).
+// (the API pool's 5 s statement and read timeouts are for requests, not downloads). Those
+// connections are few, so nobody may sit on them: at most `maxPerIp` exports per client address,
+// each ended when its client takes less than `minBytesPerSecond` (measured over `windowMs` while
+// the client, not the database, is what holds it back) or after `maxDurationMs` in all.
 
 export const DATASETS = ["licenses", "signers", "redirect-uris", "grants", "events"] as const;
 export type Dataset = (typeof DATASETS)[number];
@@ -180,10 +183,16 @@ function exportQuery(
   return { text: `SELECT ${select} FROM ${from}${filters} ORDER BY ${s.orderBy}`, values };
 }
 
-/** RFC 4180: a field is quoted when it holds a comma, a quote or a line break. */
+/**
+ * RFC 4180: a field is quoted when it holds a comma, a quote or a line break. A text cell starting
+ * with `=`, `+`, `-`, `@`, tab or CR is one a spreadsheet would run as a formula (CSV injection:
+ * an alias `=HYPERLINK(…)` set on chain by anyone), so it gets a leading single quote, as OWASP
+ * recommends. NDJSON values are left exactly as indexed.
+ */
 export function csvField(v: string | null): string {
   if (v === null) return "";
-  return /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+  const text = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 type Format = (v: string) => string;
@@ -255,11 +264,24 @@ function formatter(line: (row: (string | null)[]) => string, header: string | nu
 export type ExportOptions = {
   /** Concurrent exports (each holds one connection for its duration). */
   maxConcurrent?: number;
-  /** An export whose client reads nothing for this long is ended (its connection freed). */
-  stallMs?: number;
-  /** Longest an export may run. */
+  /** Concurrent exports per client address. */
+  maxPerIp?: number;
+  /** Throughput is judged over windows this long (and a client that takes nothing for one is ended). */
+  windowMs?: number;
+  /** An export whose client takes less than this (bytes/s over a window) is ended; 0 = only stalls. */
+  minBytesPerSecond?: number;
+  /** Longest an export may run, however fast. */
   maxDurationMs?: number;
 };
+
+/** The exports settings of config/env.ts (EXPORT_*). */
+export const EXPORT_DEFAULTS = {
+  maxConcurrent: 4,
+  maxPerIp: 1,
+  windowMs: 30_000,
+  minBytesPerSecond: 16 * 1024,
+  maxDurationMs: 300_000,
+} satisfies Required<ExportOptions>;
 
 export type ExportService = ReturnType<typeof exportService>;
 
@@ -277,12 +299,21 @@ export function exportService(
   devLicense: string,
   opts: ExportOptions = {},
 ) {
-  const maxConcurrent = opts.maxConcurrent ?? 4;
-  const stallMs = opts.stallMs ?? 60_000;
+  const { maxConcurrent, maxPerIp, windowMs, minBytesPerSecond, maxDurationMs } = {
+    ...EXPORT_DEFAULTS,
+    ...opts,
+  };
   const from: ExportSource | null =
     typeof source === "string" ? { urls: () => [{ url: source, standby: null }] } : (source ?? null);
   const pools = new Map<string, pg.Pool>();
   let running = 0;
+  const perIp = new Map<string, number>();
+  const release = (ip: string) => {
+    running--;
+    const left = (perIp.get(ip) ?? 1) - 1;
+    if (left > 0) perIp.set(ip, left);
+    else perIp.delete(ip);
+  };
   /** Rows taken from cursors so far (all exports): lets tests see backpressure at work. */
   const stats = { rowsRead: 0 };
   const getPool = (url: string) => {
@@ -324,7 +355,13 @@ export function exportService(
      * Starts an export and resolves once Postgres accepted the query (so a missing view is still a
      * 503 envelope, not a broken download); the stream then carries the rows.
      */
-    async open(dataset: Dataset, format: ExportFormat, filter: ExportFilter): Promise<Readable> {
+    async open(
+      dataset: Dataset,
+      format: ExportFormat,
+      filter: ExportFilter,
+      /** The client's address (api/http/clientIp.ts): exports are capped per address. */
+      ip = "unknown",
+    ): Promise<Readable> {
       if (!from) throw new UnavailableError("Exports are not configured on this server");
       if (
         filter.fromBlock !== undefined &&
@@ -336,54 +373,84 @@ export function exportService(
       if (filter.from !== undefined && filter.to !== undefined && filter.from >= filter.to) {
         throw new InvalidRequestError("from must be earlier than to");
       }
+      if ((perIp.get(ip) ?? 0) >= maxPerIp) {
+        throw new RateLimitedError(
+          `${maxPerIp === 1 ? "An export" : `${maxPerIp} exports`} from your address ${maxPerIp === 1 ? "is" : "are"} already running; retry when it has finished`,
+        );
+      }
       if (running >= maxConcurrent) {
         throw new RateLimitedError(
           `${maxConcurrent} exports are already running; retry when one has finished`,
         );
       }
       running++;
+      perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
       let client: pg.PoolClient | undefined;
       try {
         client = await connect();
         const query = exportQuery(dataset, filter, devLicense);
         await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-        await client.query(`SET LOCAL statement_timeout = ${Math.floor(opts.maxDurationMs ?? 15 * 60_000)}`);
+        await client.query(`SET LOCAL statement_timeout = ${Math.floor(maxDurationMs)}`);
         // Plan and check it (views present, parameters valid) before answering 200.
         await client.query(`SELECT * FROM (${query.text}) q LIMIT 0`, query.values);
         const rows = client.query(
           new QueryStream(query.text, query.values, { batchSize: 5_000, rowMode: "array" }),
         );
         const header = format === "csv" ? `${EXPORT_COLUMNS[dataset].join(",")}\r\n` : null;
-        const out = formatter(lineFormat(dataset, format), header);
+        const formatted = formatter(lineFormat(dataset, format), header);
+        // What the client took: bytes pass this meter only as fast as the response is read.
+        let taken = 0;
+        const out = new Transform({
+          transform(chunk: Buffer | string, _encoding, done) {
+            taken += chunk.length;
+            done(null, chunk);
+          },
+        });
         const held = client;
-        let last = Date.now();
+        // The slot is free once the client has the last byte (the COMMIT after it is ours to wait
+        // for): a client starting its next export right away is not refused by its own last one.
+        let freed = false;
+        const free = () => {
+          if (!freed) {
+            freed = true;
+            release(ip);
+          }
+        };
+        out.once("end", free);
         rows.on("data", () => {
-          last = Date.now();
           stats.rowsRead++;
         });
-        // Stalled = nothing taken for stallMs while our output buffer is full (a slow query is not a stall).
-        const watchdog = setInterval(
-          () => {
-            if (out.readableLength < out.readableHighWaterMark) last = Date.now();
-            else if (Date.now() - last > stallMs)
-              out.destroy(new Error("export stalled: the client stopped reading"));
-          },
-          Math.min(stallMs / 4, 10_000),
-        );
+        // Judged only while the output is backed up (the client holds it back, not a slow query):
+        // less than minBytesPerSecond over a window, or nothing at all, ends the export.
+        let takenBefore = 0;
+        const watchdog = setInterval(() => {
+          const took = taken - takenBefore;
+          takenBefore = taken;
+          const backedUp = formatted.readableLength >= formatted.readableHighWaterMark;
+          if (backedUp && (took === 0 || took < (minBytesPerSecond * windowMs) / 1000)) {
+            out.destroy(new Error(`export too slow: the client took ${took} bytes in ${windowMs / 1000} s`));
+          }
+        }, windowMs);
         watchdog.unref();
-        pipeline(rows, out, (error) => {
+        const deadline = setTimeout(
+          () => out.destroy(new Error("export ended: it ran for its maximum duration")),
+          maxDurationMs,
+        );
+        deadline.unref();
+        pipeline(rows, formatted, out, (error) => {
           clearInterval(watchdog);
+          clearTimeout(deadline);
           // A failed or abandoned cursor leaves the connection mid-protocol: destroy it.
           const done = error ? Promise.reject(error) : held.query("COMMIT");
           done.then(
             () => held.release(),
             (e: unknown) => held.release(e instanceof Error ? e : new Error(String(e))),
           );
-          running--;
+          free();
         });
         return out;
       } catch (error) {
-        running--;
+        release(ip);
         if (client) {
           await client.query("ROLLBACK").catch(() => {});
           client.release();
