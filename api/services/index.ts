@@ -16,6 +16,7 @@ import { type SessionService, sessionService } from "./console/accounts/sessions
 import { type ConsoleLicenseService, consoleLicenseService } from "./console/licenses/views";
 import { type LicenseOperations, licenseOperations } from "./console/licenses/writes";
 import { createMailer, type Mailer } from "./console/mailer";
+import { type NoticeService, noticeService } from "./console/notices";
 import { createOpsChain } from "./console/operations/chain";
 import { type OperationEngine, operationEngine } from "./console/operations/engine";
 import type { ConsoleSettings } from "./console/schemas";
@@ -100,6 +101,8 @@ export type OperationServices = {
 
 export type ConsoleServices = {
   accounts: AccountService;
+  /** Security notices by email (new passkeys, wallets, API keys). */
+  notices: NoticeService;
   identities: IdentityService;
   sessions: SessionService;
   signIn: SignInServices;
@@ -215,6 +218,7 @@ export function createServices(deps: ServiceDeps): Services {
     (c.mail === "off"
       ? null
       : createMailer({ smtpUrl: c.smtpUrl, from: c.smtpFrom, dataDir: config.dataDir, logger }));
+  const notices = noticeService({ db, mailer, clock, publicUrl: config.publicUrl, logger });
   const signIn: SignInServices = {
     emailCodes: emailCodeService({
       db,
@@ -239,6 +243,7 @@ export function createServices(deps: ServiceDeps): Services {
       rpId: signInCfg.passkeys.rpId,
       rpName: signInCfg.passkeys.rpName,
       origins: signInCfg.passkeys.origins,
+      notices,
     }),
     startsPerIp: limiter("signin_ip", signInCfg.rateLimitPerIp),
     stateTtlSeconds: signInCfg.stateTtlSeconds,
@@ -267,7 +272,7 @@ export function createServices(deps: ServiceDeps): Services {
     });
     operations = {
       engine,
-      licenses: licenseOperations({ db, clock, engine, wallets }),
+      licenses: licenseOperations({ db, clock, engine, wallets, notices }),
       dcx: dcxService({ engine, wallets }),
     };
     background = engine.background;
@@ -315,12 +320,23 @@ export function createServices(deps: ServiceDeps): Services {
     }),
   };
 
+  // Stopping also waits for security notices still being mailed.
+  const engineBackground = background;
+  background = {
+    start: () => engineBackground.start(),
+    stop: async () => {
+      await engineBackground.stop();
+      await notices.settled();
+    },
+  };
+
   return {
     public: publicServices,
     system: { indexer, replicas },
     analysts,
     console: {
       accounts,
+      notices,
       identities,
       sessions,
       signIn,
@@ -331,6 +347,7 @@ export function createServices(deps: ServiceDeps): Services {
         wallets,
         publicUrl: config.publicUrl,
         chainId: config.chain.chainId,
+        notices,
       }),
       licenses: consoleLicenses,
       operations,

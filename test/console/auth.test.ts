@@ -409,3 +409,40 @@ describe("OpenAPI", () => {
     expect(doc.paths["/console/me"]!.get!.security).toEqual([{ session: [] }]);
   });
 });
+
+describe("adding a passkey needs a recent sign-in", () => {
+  const fakeRegistration = {
+    response: {
+      id: "AAAA",
+      rawId: "AAAA",
+      type: "public-key",
+      response: { clientDataJSON: "AAAA", attestationObject: "AAAA" },
+    },
+  };
+
+  it("refuses a session older than 5 minutes (a stolen cookie alone) until its owner signs in again", async () => {
+    const c = client();
+    const email = uniqueEmail("stale");
+    await c.signIn(email, api.dataDir);
+    expect((await c.post("/console/passkeys/register/options")).status).toBe(200);
+
+    clock.advance(301);
+    const options = await c.post("/console/passkeys/register/options");
+    const verify = await c.post("/console/passkeys/register/verify", fakeRegistration);
+    for (const refused of [options, verify]) {
+      expect(refused.status).toBe(403);
+      expect(refused.body.error).toEqual({
+        code: "forbidden",
+        message:
+          "Adding a passkey needs a recent sign-in (within 5 minutes): sign in again with an email code or a passkey, then add it",
+        details: { reason: "reauthenticate" },
+      });
+    }
+    // The session itself still works for everything else.
+    expect((await c.get("/console/me")).status).toBe(200);
+
+    // A fresh email code starts a new session: adding is allowed again.
+    await c.signIn(email, api.dataDir);
+    expect((await c.post("/console/passkeys/register/options")).status).toBe(200);
+  });
+});

@@ -67,3 +67,26 @@ export async function startConsoleApi(opts: {
 }
 
 export { Client, codeFromMailbox } from "../../scripts/lib/consoleClient";
+
+/** Subjects of the messages to `email` in a DATA_DIR's dev mailbox, oldest first. */
+export function subjectsInMailbox(dataDir: string, email: string): string[] {
+  const dir = path.join(dataDir, "mailbox");
+  if (!fs.existsSync(dir)) return [];
+  const to = new RegExp(`^To: ${email.toLowerCase().replace(/[.+]/g, "\\$&")}$`, "mi");
+  return fs
+    .readdirSync(dir)
+    .sort()
+    .map((f) => fs.readFileSync(path.join(dir, f), "utf8").replace(/\r?\n[ \t]+/g, " "))
+    .filter((eml) => to.test(eml))
+    .map((eml) => /^Subject: (.*)$/m.exec(eml)?.[1] ?? "");
+}
+
+/** Waits (briefly: notices are sent after the answer) until `email` has a message whose subject matches. */
+export async function mailInMailbox(dataDir: string, email: string, subject: RegExp): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const found = subjectsInMailbox(dataDir, email).find((s) => subject.test(s));
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no mail to ${email} matching ${subject} in ${dataDir}/mailbox`);
+}

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { type Address, createWalletClient, getAddress, type Hex, http, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -7,7 +9,7 @@ import { createOpsChain } from "../../api/services/console/operations/chain";
 import { chainErrorToApiError } from "../../api/services/console/operations/revert";
 import { localChain } from "../../devnet/deploy";
 import { DEV_ACCOUNTS, permissionMask } from "../../devnet/scenario";
-import { Client } from "./harness";
+import { Client, mailInMailbox } from "./harness";
 import { type OpsHarness, opsHarness } from "./opsHarness";
 
 // Console writes end to end: HTTP → operation → a managed wallet's transaction (or an external
@@ -78,7 +80,7 @@ describe("a new user, through the API alone (the issue's done-when)", () => {
   // the key (Login with DIMO, form-encoded as DIMO's SDKs send it) and a vehicle token once a
   // vehicle shares with the clientId: every step usable the moment its operation is `indexed`.
   it("signs in, creates a license, a key and a redirect URI, logs in with DIMO and gets a vehicle token", async () => {
-    const { client, managed } = await h.signIn("newbie");
+    const { client, managed, email } = await h.signIn("newbie");
 
     const created = await client.post("/console/licenses", { alias: "newbie-app" });
     expect(created.status).toBe(202);
@@ -91,6 +93,10 @@ describe("a new user, through the API alone (the issue's done-when)", () => {
     const apiKey = key.body.apiKey as { address: Hex; privateKey: Hex };
     privateKeys.push(apiKey.privateKey);
     expect((await h.indexed(client, key.body.operation.id)).status).toBe("indexed");
+    // The account's owner is told a key that can log in as the license now exists.
+    expect(await mailInMailbox(h.dataDir, email, /API key was created/)).toBe(
+      "DIMO Developer Console: an API key was created for one of your licenses",
+    );
 
     const uri = await client.post(`/console/licenses/${tokenId}/redirect-uris`, { uri: REDIRECT });
     expect(uri.status).toBe(202);
@@ -482,7 +488,7 @@ describe("a nonzero license cost", () => {
 });
 
 describe("secrets", () => {
-  it("never writes an API private key to a log line or a database row", async () => {
+  it("never writes an API private key to a log line, a database row or a mail", async () => {
     expect(privateKeys.length).toBeGreaterThanOrEqual(11);
     const { rows: tables } = await h.stack.pool.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'console'",
@@ -497,9 +503,16 @@ describe("secrets", () => {
     expect(dump.some((row) => row.includes("generate_key"))).toBe(true);
     const logs = h.logs.join("\n").toLowerCase();
     expect(logs).toContain("/console/licenses");
+    const mailDir = path.join(h.dataDir, "mailbox");
+    const mails = fs
+      .readdirSync(mailDir)
+      .map((f) => fs.readFileSync(path.join(mailDir, f), "utf8").toLowerCase())
+      .join("\n");
+    expect(mails).toContain("api key");
     for (const key of privateKeys) {
       const bare = key.slice(2).toLowerCase();
       expect(logs.includes(bare)).toBe(false);
+      expect(mails.includes(bare)).toBe(false);
       expect(dump.some((row) => row.includes(bare))).toBe(false);
     }
   });

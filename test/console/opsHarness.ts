@@ -23,7 +23,7 @@ export type OpsHarness = {
   logs: string[];
   db: ReturnType<typeof createDatabase>;
   /** A signed-in browser-like client for a new account (email derived from `name`). */
-  signIn(name: string): Promise<{ client: Client; accountId: string; managed: `0x${string}` }>;
+  signIn(name: string): Promise<{ client: Client; accountId: string; managed: `0x${string}`; email: string }>;
   /** Links a DEV_ACCOUNTS key as an external wallet of the client's account (SIWE). */
   linkWallet(client: Client, privateKey: Hex): Promise<void>;
   /** A second API process on the same database and chain (a replica), stopped by close(). */
@@ -92,9 +92,10 @@ export async function opsHarness(
     db,
     async signIn(name) {
       const client = new Client(api.url);
-      const me = await client.signIn(`${name}-${++n}@example.com`, dataDir);
+      const email = `${name}-${++n}@example.com`;
+      const me = await client.signIn(email, dataDir);
       const managed = me.wallets.find((w) => w.kind === "managed")!.address as `0x${string}`;
-      return { client, accountId: me.id, managed };
+      return { client, accountId: me.id, managed, email };
     },
     async linkWallet(client, privateKey) {
       const account = privateKeyToAccount(privateKey);

@@ -12,7 +12,15 @@ import { startApi } from "../../api/server";
 import { walletService } from "../../api/services/console/wallets/wallets";
 import { loadConfig } from "../../config/env";
 import { createTestDatabase, type TestDatabase } from "../support/database";
-import { Client, type ConsoleApi, startConsoleApi, type TestClock, testClock } from "./harness";
+import {
+  Client,
+  type ConsoleApi,
+  mailInMailbox,
+  startConsoleApi,
+  subjectsInMailbox,
+  type TestClock,
+  testClock,
+} from "./harness";
 
 // Managed wallets (key sealed at rest, a signer for the operations engineer) and external wallets
 // linked by SIWE, through real HTTP.
@@ -135,6 +143,19 @@ describe("external wallets (SIWE)", () => {
     expect(mine.body.wallets).toHaveLength(2);
     expect((await c.delete(`/console/wallets/${account.address.toLowerCase()}`)).status).toBe(204);
     expect((await c.get("/console/wallets")).body.items).toHaveLength(1);
+  });
+
+  it("mails the account a notice when a wallet is newly linked, not when it is linked again", async () => {
+    const { c, me } = await signedIn();
+    const account = privateKeyToAccount(generatePrivateKey());
+    const first = await signedLink(c, account);
+    expect((await c.post("/console/wallets/link", first)).status).toBe(200);
+    const subject = "DIMO Developer Console: a wallet was linked to your account";
+    expect(await mailInMailbox(api.dataDir, me.email, /wallet was linked/)).toBe(subject);
+    const again = await signedLink(c, account);
+    expect((await c.post("/console/wallets/link", again)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(subjectsInMailbox(api.dataDir, me.email).filter((s) => s === subject)).toHaveLength(1);
   });
 
   it("spends a nonce on its first use: a replayed link is refused", async () => {

@@ -177,6 +177,12 @@ describe("passkeys in Chromium (virtual authenticator)", () => {
       lastUsedAt: null,
       backedUp: false,
     });
+    // The account's owner hears of it (a session thief adding a way in would not go unnoticed).
+    for (let i = 0; i < 100 && !h.mails.some((m) => m.to === email && /passkey/.test(m.subject)); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    const notice = h.mails.find((m) => m.to === email && /passkey/.test(m.subject));
+    expect(notice?.subject).toBe("DIMO Developer Console: a passkey was added to your account");
+    expect(notice?.text).toContain('A passkey ("Virtual authenticator") was added to your account');
     const stored = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
     expect(stored.credentials).toHaveLength(1);
     expect(stored.credentials[0]!.isResidentCredential).toBe(true);

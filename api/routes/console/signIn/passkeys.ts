@@ -31,7 +31,8 @@ export function registerPasskeyRoutes(app: ApiApp, s: ConsoleServices, auth: Con
     summary: "WebAuthn registration options for a new passkey on my account",
     description:
       "RP id is PUBLIC_URL's host (or WEBAUTHN_RP_ID); a discoverable credential with user verification is asked " +
-      "for; my existing passkeys are excluded. The challenge is single-use and expires (WEBAUTHN_CHALLENGE_TTL_SECONDS).",
+      "for; my existing passkeys are excluded. The challenge is single-use and expires (WEBAUTHN_CHALLENGE_TTL_SECONDS). " +
+      "Needs a sign-in within the last 5 minutes (else 403 with details.reason `reauthenticate`: sign in again first).",
     security: SESSION_SECURITY,
     middleware,
     responses: {
@@ -47,7 +48,8 @@ export function registerPasskeyRoutes(app: ApiApp, s: ConsoleServices, auth: Con
     tags,
     summary: "Store the new passkey from the authenticator's answer",
     description:
-      "Checks challenge (spent by this attempt), origin (PUBLIC_URL or WEBAUTHN_ORIGINS), RP id and user verification.",
+      "Checks challenge (spent by this attempt), origin (PUBLIC_URL or WEBAUTHN_ORIGINS), RP id and user verification. " +
+      "Needs a sign-in within the last 5 minutes (else 403). The account's email gets a notice.",
     security: SESSION_SECURITY,
     middleware,
     request: { body: { content: { "application/json": { schema: RegisterVerifyBody } }, required: true } },
@@ -115,12 +117,15 @@ export function registerPasskeyRoutes(app: ApiApp, s: ConsoleServices, auth: Con
     },
   });
 
-  app.openapi(registerOptions, async (c) => c.json(await passkeys.registrationOptions(c.var.account), 200));
+  app.openapi(registerOptions, async (c) =>
+    c.json(await passkeys.registrationOptions(c.var.account, c.var.session), 200),
+  );
 
   app.openapi(registerVerify, async (c) => {
     const { response, label } = c.req.valid("json");
     const created = await passkeys.verifyRegistration(
       c.var.account,
+      c.var.session,
       response as unknown as RegistrationResponseJSON,
       label,
     );

@@ -4,6 +4,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { aliasProblem } from "../../../../domain/alias";
 import type { Database } from "../../../db/database";
 import { ConflictError, ForbiddenError, InvalidRequestError, NotFoundError } from "../../../errors";
+import type { NoticeService } from "../notices";
 import * as calls from "../operations/calls";
 import type { OperationEngine } from "../operations/engine";
 import { ChainRevertError } from "../operations/revert";
@@ -16,6 +17,7 @@ export type LicenseOpsDeps = {
   clock: () => Date;
   engine: OperationEngine;
   wallets: Pick<WalletService, "kindOf" | "list">;
+  notices: NoticeService;
 };
 
 export type OwnedLicense = {
@@ -230,6 +232,10 @@ export function licenseOperations(deps: LicenseOpsDeps) {
           .onConflict((oc) => oc.columns(["token_id", "signer"]).doUpdateSet({ label: cleanLabel }))
           .execute();
       }
+      deps.notices.send(accountId, {
+        subject: "an API key was created for one of your licenses",
+        what: `An API key (signer ${signer}${cleanLabel ? `, "${cleanLabel}"` : ""}) was created for license ${tokenId}; it can log in as the license`,
+      });
       return { operation, apiKey: { address: signer, privateKey, label: cleanLabel } };
     },
 

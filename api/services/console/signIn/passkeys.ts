@@ -10,8 +10,16 @@ import {
 } from "@simplewebauthn/server";
 import type { Kysely } from "kysely";
 import type { Database } from "../../../db/database";
-import { ConflictError, InvalidRequestError, NotFoundError, UnauthenticatedError } from "../../../errors";
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidRequestError,
+  NotFoundError,
+  UnauthenticatedError,
+} from "../../../errors";
 import type { Account } from "../accounts/accounts";
+import type { Session } from "../accounts/sessions";
+import type { NoticeService } from "../notices";
 import type { Passkey } from "../schemas";
 import type { WebAuthnChallengeStore } from "./webauthnChallenges";
 
@@ -22,7 +30,11 @@ export type PasskeyServiceDeps = {
   rpId: string;
   rpName: string;
   origins: string[];
+  notices: NoticeService;
 };
+
+/** Adding a passkey needs a sign-in at most this old (a stolen session cookie alone cannot). */
+export const RECENT_SIGN_IN_SECONDS = 300;
 
 const MAX_PASSKEYS = 20;
 const UNIQUE_VIOLATION = "23505";
@@ -52,6 +64,21 @@ const reason = (error: unknown) => (error instanceof Error ? error.message : Str
 export function passkeyService(deps: PasskeyServiceDeps) {
   const { db, clock, challenges } = deps;
 
+  /**
+   * A passkey is a way in that outlives the session: only a session that signed in within the last
+   * 5 minutes (a fresh email code, passkey or provider sign-in starts a new one) may add one.
+   */
+  const requireRecentSignIn = (session: Session) => {
+    const age = (clock().getTime() - session.createdAt.getTime()) / 1000;
+    if (age > RECENT_SIGN_IN_SECONDS) {
+      throw new ForbiddenError(
+        `Adding a passkey needs a recent sign-in (within ${RECENT_SIGN_IN_SECONDS / 60} minutes): sign in again ` +
+          "with an email code or a passkey, then add it",
+        { reason: "reauthenticate" },
+      );
+    }
+  };
+
   const list = async (accountId: string): Promise<Passkey[]> => {
     const rows = await db
       .selectFrom("console.passkeys")
@@ -74,7 +101,11 @@ export function passkeyService(deps: PasskeyServiceDeps) {
   return {
     list,
 
-    async registrationOptions(account: Account): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    async registrationOptions(
+      account: Account,
+      session: Session,
+    ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+      requireRecentSignIn(session);
       const existing = await list(account.id);
       if (existing.length >= MAX_PASSKEYS) {
         throw new ConflictError(`This account has ${MAX_PASSKEYS} passkeys already; remove one first`);
@@ -97,9 +128,11 @@ export function passkeyService(deps: PasskeyServiceDeps) {
 
     async verifyRegistration(
       account: Account,
+      session: Session,
       response: RegistrationResponseJSON,
       label?: string,
     ): Promise<Passkey> {
+      requireRecentSignIn(session);
       const challenge = challengeOf(response.response.clientDataJSON);
       if (!(await challenges.consume(challenge, "register", account.id))) {
         throw new InvalidRequestError(
@@ -144,8 +177,12 @@ export function passkeyService(deps: PasskeyServiceDeps) {
         }
         throw error;
       }
-      const created = (await list(account.id)).find((p) => p.id === info.credential.id);
-      return created!;
+      const created = (await list(account.id)).find((p) => p.id === info.credential.id)!;
+      deps.notices.send(account.id, {
+        subject: "a passkey was added to your account",
+        what: `A passkey ("${created.label}") was added to your account; it can sign in without an email code`,
+      });
+      return created;
     },
 
     async authenticationOptions(): Promise<PublicKeyCredentialRequestOptionsJSON> {

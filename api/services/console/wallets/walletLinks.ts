@@ -3,6 +3,7 @@ import { getAddress, type Hex, isAddress, verifyMessage } from "viem";
 import { createSiweMessage, generateSiweNonce, parseSiweMessage, validateSiweMessage } from "viem/siwe";
 import type { Database } from "../../../db/database";
 import { InvalidRequestError, RateLimitedError } from "../../../errors";
+import type { NoticeService } from "../notices";
 import type { SiweChallenge, Wallet } from "../schemas";
 import type { WalletService } from "./wallets";
 
@@ -17,6 +18,7 @@ export type WalletLinkDeps = {
   /** PUBLIC_URL: its host is the SIWE domain, its origin the URI. */
   publicUrl: string;
   chainId: number;
+  notices: NoticeService;
 };
 
 const bad = (message: string, path = "body.message") => new InvalidRequestError(message, [{ path, message }]);
@@ -114,7 +116,15 @@ export function walletLinkService(deps: WalletLinkDeps) {
           "signature was not made by the message's address (EOA signature expected)",
           "body.signature",
         );
-      return deps.wallets.addExternal(accountId, address);
+      const already = (await deps.wallets.kindOf(accountId, address)) !== null;
+      const wallet = await deps.wallets.addExternal(accountId, address);
+      if (!already) {
+        deps.notices.send(accountId, {
+          subject: "a wallet was linked to your account",
+          what: `The wallet ${address} was linked to your account; licenses it owns can now be managed from it`,
+        });
+      }
+      return wallet;
     },
   };
 }
