@@ -2,7 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import { Registry } from "prom-client";
+import { Gauge, Registry } from "prom-client";
 import { type BodyLimitRule, limitBodies } from "./http/bodyLimit";
 import { clientIp } from "./http/clientIp";
 import { errorHandler, notFoundHandler, validationHook } from "./http/errors";
@@ -84,6 +84,26 @@ export function createApp(deps: AppDeps): App {
         maxAge: 600,
       }),
     );
+  }
+  const ops = services.console.operations;
+  if (ops) {
+    // What waiting requests cost this process: places taken, and row re-read loops (one per operation).
+    new Gauge({
+      name: "console_operation_waiters",
+      help: "Long-polls and event streams waiting on console operations in this process",
+      registers: [app.metrics],
+      collect() {
+        this.set(ops.engine.waiters.count());
+      },
+    });
+    new Gauge({
+      name: "console_operation_polls",
+      help: "Console operations whose row is being re-read for waiters (one loop each, however many wait)",
+      registers: [app.metrics],
+      collect() {
+        this.set(ops.engine.watch.pollers());
+      },
+    });
   }
   app.onError(errorHandler(logger));
   app.notFound(notFoundHandler);

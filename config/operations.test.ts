@@ -14,6 +14,9 @@ describe("operations config", () => {
     expect(loadConfig({}).operations).toEqual({
       pollMs: 100,
       preparedTtlSeconds: 1_800,
+      maxPrepared: 5,
+      maxWaitersPerSession: 4,
+      maxWaiters: 1_000,
       devnetFunding: true,
     });
     expect(loadConfig({ ...CUSTOM, CHAIN_ID: "31337" }).operations.devnetFunding).toBe(false);

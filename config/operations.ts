@@ -18,6 +18,9 @@ export const operationsEnv = {
       .max(7 * 86_400),
     1_800,
   ),
+  OPERATIONS_MAX_PREPARED: withDefault(z.coerce.number().int().min(1).max(1_000), 5),
+  OPERATIONS_MAX_WAITERS_PER_SESSION: withDefault(z.coerce.number().int().min(1).max(100), 4),
+  OPERATIONS_MAX_WAITERS: withDefault(z.coerce.number().int().min(1).max(100_000), 1_000),
   DEVNET_FUND_WALLETS: z.preprocess(blank, z.enum(["true", "false", "1", "0"]).optional()),
 };
 
@@ -26,6 +29,15 @@ export type OperationsConfig = {
   pollMs: number;
   /** A prepared (external-wallet) operation not submitted within this time fails. */
   preparedTtlSeconds: number;
+  /**
+   * Prepared operations an account may leave unsent over 24 hours (waiting, expired or cancelled;
+   * sent ones do not count): bounds how many aliases it holds at once and how long it can park one.
+   */
+  maxPrepared: number;
+  /** Long-polls and event streams one session may hold open at once (per API process). */
+  maxWaitersPerSession: number;
+  /** Long-polls and event streams one API process holds open at once, all sessions together. */
+  maxWaiters: number;
   /** DEVNET ONLY: give managed wallets ETH (anvil_setBalance) and DIMO (faucet) before their first write. */
   devnetFunding: boolean;
 };
@@ -33,6 +45,9 @@ export type OperationsConfig = {
 type OperationsEnv = {
   OPERATIONS_POLL_MS: number;
   OPERATIONS_PREPARED_TTL_SECONDS: number;
+  OPERATIONS_MAX_PREPARED: number;
+  OPERATIONS_MAX_WAITERS_PER_SESSION: number;
+  OPERATIONS_MAX_WAITERS: number;
   DEVNET_FUND_WALLETS?: "true" | "false" | "1" | "0" | undefined;
 };
 
@@ -57,6 +72,9 @@ export function operationsConfig(
   return {
     pollMs: env.OPERATIONS_POLL_MS,
     preparedTtlSeconds: env.OPERATIONS_PREPARED_TTL_SECONDS,
+    maxPrepared: env.OPERATIONS_MAX_PREPARED,
+    maxWaitersPerSession: env.OPERATIONS_MAX_WAITERS_PER_SESSION,
+    maxWaiters: env.OPERATIONS_MAX_WAITERS,
     devnetFunding: asked ?? chain.network === "local",
   };
 }

@@ -143,7 +143,7 @@ function replicas(n: number) {
       db,
       chain,
       store,
-      watch: { changed: (id: string) => void moves.set(id, (moves.get(id) ?? 0) + 1), next: async () => {} },
+      watch: { changed: (id: string) => void moves.set(id, (moves.get(id) ?? 0) + 1) },
       logger,
       clock,
       pollMs: 10,

@@ -20,6 +20,8 @@ const EXT = DEV_ACCOUNTS[3]!;
 const OTHER = DEV_ACCOUNTS[4]!;
 const STRANGER = DEV_ACCOUNTS[5]!;
 const DRIVER = DEV_ACCOUNTS[6]!;
+const PARKER = DEV_ACCOUNTS[8]!;
+const NEIGHBOUR = DEV_ACCOUNTS[9]!;
 const REDIRECT = "https://newbie.example/callback";
 
 let h: OpsHarness;
@@ -437,6 +439,43 @@ describe("an external wallet", () => {
       error: { code: "reverted", details: { revert: "AliasAlreadyInUse", args: ["sniped"] } },
     });
     expect(failed.error.message).toBe('The alias "sniped" is already in use by another license');
+  });
+});
+
+describe("prepared operations per account", () => {
+  it("caps the prepared operations an account leaves unsent in 24 hours: cancelling frees no place, so aliases cannot be parked forever", async () => {
+    const { client } = await h.signIn("parker");
+    await h.linkWallet(client, PARKER.privateKey);
+    const lic = await h.stack.chain.issue(PARKER.address);
+    await h.stack.synced();
+    const rename = (alias: string) =>
+      client.request("PUT", `/console/licenses/${lic.tokenId}/alias`, { alias });
+    const parked: string[] = [];
+    for (let i = 1; i <= h.config.operations.maxPrepared; i++) {
+      const res = await rename(`parked-${i}`);
+      expect(res.status, JSON.stringify(res.body)).toBe(202);
+      expect(res.body.operation.status).toBe("prepared");
+      parked.push(res.body.operation.id);
+    }
+    // Cancelling (or letting them expire) frees their aliases, but not a place under the cap.
+    for (const id of parked.slice(0, 2))
+      expect((await client.request("DELETE", `/console/operations/${id}`)).status).toBe(200);
+    const refused = await rename("parked-6");
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe("rate_limited");
+    expect(refused.body.error.message).toMatch(
+      /^5 prepared operations of this account went unsent in the last 24 hours/,
+    );
+    expect(Number(refused.res.headers.get("retry-after"))).toBeGreaterThan(86_000);
+    // The refused one reserved nothing: anyone may take the alias; and another account is not held back.
+    const { client: neighbour } = await h.signIn("neighbour");
+    await h.linkWallet(neighbour, NEIGHBOUR.privateKey);
+    const created = await neighbour.post("/console/licenses", {
+      alias: "parked-6",
+      wallet: NEIGHBOUR.address,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    expect(created.body.operation.status).toBe("prepared");
   });
 });
 

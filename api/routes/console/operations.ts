@@ -30,7 +30,8 @@ export function registerOperationRoutes(app: ApiApp, s: ConsoleServices, auth: C
     description:
       "Long-poll: `wait` names the status to wait for (`indexed` = the API's reads show the change); the answer " +
       "comes as soon as it is reached, the operation fails, or `timeout` seconds pass (then with the current " +
-      "status: ask again). No fixed sleeps, no refresh.",
+      "status: ask again). No fixed sleeps, no refresh. A session holds at most OPERATIONS_MAX_WAITERS_PER_SESSION " +
+      "long-polls and event streams at once (429 beyond).",
     security: SESSION_SECURITY,
     middleware,
     request: { params: IdParams, query: WaitQuery },
@@ -53,6 +54,9 @@ export function registerOperationRoutes(app: ApiApp, s: ConsoleServices, auth: C
     path: "/console/operations/{id}/events",
     tags,
     summary: "Server-sent events: the operation now, then at each change until indexed or failed",
+    description:
+      "Counts toward the session's OPERATIONS_MAX_WAITERS_PER_SESSION (429 before the stream starts). The stream " +
+      "ends after 2 minutes; reconnect for the current state.",
     security: SESSION_SECURITY,
     middleware,
     request: { params: IdParams },
@@ -133,7 +137,12 @@ export function registerOperationRoutes(app: ApiApp, s: ConsoleServices, auth: C
     const { id } = c.req.valid("param");
     const { wait, timeout } = c.req.valid("query");
     const options = wait
-      ? { status: wait, timeoutMs: (timeout ?? DEFAULT_WAIT_SECONDS) * 1000, signal: c.req.raw.signal }
+      ? {
+          status: wait,
+          timeoutMs: (timeout ?? DEFAULT_WAIT_SECONDS) * 1000,
+          signal: c.req.raw.signal,
+          holder: c.var.session.id,
+        }
       : undefined;
     return c.json(await needOps(s.operations).engine.get(c.var.account.id, id, options), 200);
   });
@@ -150,11 +159,21 @@ export function registerOperationRoutes(app: ApiApp, s: ConsoleServices, auth: C
     const accountId = c.var.account.id;
     const { id } = c.req.valid("param");
     await engine.get(accountId, id); // 404 before the stream starts
+    // 429 before the stream starts too, when this session already holds its waiting places.
+    const release = engine.waiters.take(c.var.session.id);
     return streamSSE(c, async (stream) => {
-      const stop = AbortSignal.any([c.req.raw.signal, AbortSignal.timeout(SSE_MAX_MS)]);
-      stream.onAbort(() => undefined);
-      for await (const op of engine.changes(accountId, id, stop)) {
-        await stream.writeSSE({ event: "operation", id: `${op.id}:${op.status}`, data: JSON.stringify(op) });
+      try {
+        const stop = AbortSignal.any([c.req.raw.signal, AbortSignal.timeout(SSE_MAX_MS)]);
+        stream.onAbort(() => undefined);
+        for await (const op of engine.changes(accountId, id, stop)) {
+          await stream.writeSSE({
+            event: "operation",
+            id: `${op.id}:${op.status}`,
+            data: JSON.stringify(op),
+          });
+        }
+      } finally {
+        release();
       }
     }) as never;
   });

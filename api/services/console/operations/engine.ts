@@ -14,12 +14,17 @@ import { listenIndexerCommits } from "./indexerCommits";
 import { managedSender } from "./sender";
 import { type OperationRow, operationStore, shapeOperation } from "./store";
 import { type OperationError, type OperationStatus, reached } from "./types";
-import { operationWatch } from "./watch";
+import { operationWatch, waiterPlaces } from "./watch";
 
 type EngineOptions = {
   /** Follower pause between passes while operations are open. */
   pollMs: number;
   preparedTtlSeconds: number;
+  /** Prepared operations an account may leave unsent over 24 hours (store.insertPrepared). */
+  maxPrepared: number;
+  /** Long-polls and event streams per session, and in all, in this process (watch.ts). */
+  maxWaitersPerSession: number;
+  maxWaiters: number;
   /** DEVNET ONLY: top up managed wallets (see devnetFunding.ts). */
   devnetFunding: boolean;
 };
@@ -70,7 +75,11 @@ const asOperationError = (error: unknown): OperationError =>
 export function operationEngine(deps: EngineDeps) {
   const { db, chain, logger } = deps;
   const store = operationStore(db, deps.clock);
-  const watch = operationWatch();
+  const watch = operationWatch<OperationRow>({ read: (id) => store.get(id), rereadMs: REREAD_MS });
+  const waiters = waiterPlaces({
+    perHolder: deps.options.maxWaitersPerSession,
+    total: deps.options.maxWaiters,
+  });
   const sender = managedSender({ db, chain, store, logger });
   const follower: OperationFollower = operationFollower({
     db,
@@ -91,21 +100,32 @@ export function operationEngine(deps: EngineDeps) {
   const withShutdown = (signal?: AbortSignal) =>
     signal ? AbortSignal.any([signal, shutdown.signal]) : shutdown.signal;
 
+  /** The row once it reaches `target` (or fails), or as it is at the timeout or abort. */
   async function waitFor(
     id: string,
     target: OperationStatus,
     timeoutMs: number,
     waitSignal?: AbortSignal,
   ): Promise<OperationRow> {
-    const deadline = Date.now() + timeoutMs;
     const signal = withShutdown(waitSignal);
-    let row = await store.get(id);
-    if (!row) throw new Error(`operation ${id} vanished`);
-    while (!reached(row.status, target) && Date.now() < deadline && !signal?.aborted) {
-      await watch.next(id, Math.min(REREAD_MS, deadline - Date.now()), signal);
-      row = (await store.get(id)) ?? row;
-    }
-    return row;
+    const first = await store.get(id);
+    if (!first) throw new Error(`operation ${id} vanished`);
+    if (reached(first.status, target) || signal.aborted) return first;
+    return new Promise((resolve) => {
+      let row = first;
+      const finish = () => {
+        unsubscribe();
+        clearTimeout(timer);
+        signal.removeEventListener("abort", finish);
+        resolve(row);
+      };
+      const unsubscribe = watch.subscribe(id, (fresh) => {
+        row = fresh;
+        if (reached(row.status, target)) finish();
+      });
+      const timer = setTimeout(finish, timeoutMs);
+      signal.addEventListener("abort", finish, { once: true });
+    });
   }
 
   /** Sends a managed-wallet operation: estimated (a revert throws, nothing written), stored, sent. */
@@ -162,6 +182,8 @@ export function operationEngine(deps: EngineDeps) {
     watch,
     chain,
     managedSigner,
+    /** Places of waiting requests (watch.ts): routes take one per event stream. */
+    waiters,
 
     /** The follower (woken by the indexer's commits when it can listen); stopping also releases waiters. */
     background: {
@@ -189,7 +211,7 @@ export function operationEngine(deps: EngineDeps) {
         return shapeOperation(await sendManaged(s, await managedSigner(s.accountId)));
       }
       await sender.estimate(getAddress(s.wallet.address), s.tx);
-      const row = await store.insert({ ...s, chainId: chain.chainId });
+      const row = await store.insertPrepared({ ...s, chainId: chain.chainId }, deps.options.maxPrepared);
       return shapeOperation(row);
     },
 
@@ -210,17 +232,25 @@ export function operationEngine(deps: EngineDeps) {
       return shapeOperation(row);
     },
 
-    /** One of my operations; with `wait`, held until it reaches that status (or the timeout). */
+    /**
+     * One of my operations; with `wait`, held until it reaches that status (or the timeout), in
+     * one of `wait.holder`'s waiting places (429 when its session holds all of them).
+     */
     async get(
       accountId: string,
       id: string,
-      wait?: { status: OperationStatus; timeoutMs: number; signal?: AbortSignal },
+      wait?: { status: OperationStatus; timeoutMs: number; signal?: AbortSignal; holder: string },
     ): Promise<Operation> {
       const row = await store.getOwned(accountId, id);
       if (!wait || reached(row.status, wait.status)) return shapeOperation(row);
-      return shapeOperation(
-        await waitFor(id, wait.status, Math.min(wait.timeoutMs, MAX_WAIT_MS), wait.signal),
-      );
+      const release = waiters.take(wait.holder);
+      try {
+        return shapeOperation(
+          await waitFor(id, wait.status, Math.min(wait.timeoutMs, MAX_WAIT_MS), wait.signal),
+        );
+      } finally {
+        release();
+      }
     },
 
     async list(accountId: string, limit: number): Promise<Operation[]> {
@@ -232,13 +262,33 @@ export function operationEngine(deps: EngineDeps) {
       const signal = withShutdown(stop);
       let row = await store.getOwned(accountId, id);
       yield shapeOperation(row);
-      while (!signal.aborted && row.status !== "indexed" && row.status !== "failed") {
-        await watch.next(id, REREAD_MS, signal);
-        const next = await store.get(id);
-        if (next && (next.status !== row.status || next.updated_at.getTime() !== row.updated_at.getTime())) {
-          row = next;
-          yield shapeOperation(row);
+      const ended = (r: OperationRow) => r.status === "indexed" || r.status === "failed";
+      if (ended(row)) return;
+      // Reads of the shared loop, queued; a wake-up whenever one arrives or the stream must stop.
+      const queue: OperationRow[] = [];
+      let wake: (() => void) | null = null;
+      const nudge = () => {
+        wake?.();
+        wake = null;
+      };
+      const unsubscribe = watch.subscribe(id, (fresh) => {
+        queue.push(fresh);
+        nudge();
+      });
+      signal.addEventListener("abort", nudge, { once: true });
+      try {
+        while (!signal.aborted && !ended(row)) {
+          if (queue.length === 0) await new Promise<void>((r) => (wake = r));
+          for (const next of queue.splice(0)) {
+            if (next.status !== row.status || next.updated_at.getTime() !== row.updated_at.getTime()) {
+              row = next;
+              yield shapeOperation(row);
+            }
+          }
         }
+      } finally {
+        unsubscribe();
+        signal.removeEventListener("abort", nudge);
       }
     },
 

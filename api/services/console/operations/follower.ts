@@ -15,7 +15,7 @@ export type FollowerDeps = {
   db: Kysely<Database>;
   chain: OpsChain;
   store: OperationStore;
-  watch: OperationWatch;
+  watch: Pick<OperationWatch<unknown>, "changed">;
   logger: Logger;
   clock: () => Date;
   /** Pause between passes while operations are open (the indexer polls anvil every 200 ms). */

@@ -2,7 +2,7 @@ import { type ExpressionBuilder, type Kysely, type Selectable, sql, type Transac
 import { getAddress } from "viem";
 import type { Database } from "../../../db/database";
 import type { OperationTable } from "../../../db/operationTables";
-import { ConflictError, NotFoundError } from "../../../errors";
+import { ConflictError, NotFoundError, RateLimitedError } from "../../../errors";
 import type { Operation, OperationKind } from "../schemas";
 import type { TxRequest } from "./calls";
 import type { OperationError, OperationStatus } from "./types";
@@ -22,6 +22,8 @@ export type NewOperation = {
 };
 
 const OPEN: OperationStatus[] = ["prepared", "submitted", "mined"];
+/** Unsent prepared operations are counted over this window (insertPrepared). */
+const UNSENT_WINDOW_MS = 86_400_000;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -80,39 +82,73 @@ function showsIndexed(eb: ExpressionBuilder<Database & { o: OperationTable }, "o
 export function operationStore(db: Kysely<Database>, clock: () => Date) {
   const columns = "console.operations" as const;
 
+  async function insertWith(trx: Kysely<Database>, op: NewOperation): Promise<Row> {
+    const now = clock();
+    try {
+      return (await trx
+        .insertInto(columns)
+        .values({
+          account_id: op.accountId,
+          kind: op.kind,
+          status: "prepared",
+          wallet_address: op.wallet.address.toLowerCase(),
+          wallet_kind: op.wallet.kind,
+          chain_id: op.chainId,
+          to_address: op.tx.to.toLowerCase(),
+          data: op.tx.data,
+          value: op.tx.value,
+          params: JSON.stringify(op.params),
+          token_id: op.tokenId ?? null,
+          alias: op.alias ?? null,
+          created_at: now,
+          updated_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow()) as Row;
+    } catch (error) {
+      if (isUniqueViolation(error, "operations_open_alias")) {
+        throw new ConflictError(
+          `The alias ${JSON.stringify(op.alias)} is pending in another operation; wait for it to finish or pick another`,
+          { reason: "alias_pending" },
+        );
+      }
+      throw error;
+    }
+  }
+
   return {
-    async insert(op: NewOperation): Promise<Row> {
-      const now = clock();
-      try {
-        return (await db
-          .insertInto(columns)
-          .values({
-            account_id: op.accountId,
-            kind: op.kind,
-            status: "prepared",
-            wallet_address: op.wallet.address.toLowerCase(),
-            wallet_kind: op.wallet.kind,
-            chain_id: op.chainId,
-            to_address: op.tx.to.toLowerCase(),
-            data: op.tx.data,
-            value: op.tx.value,
-            params: JSON.stringify(op.params),
-            token_id: op.tokenId ?? null,
-            alias: op.alias ?? null,
-            created_at: now,
-            updated_at: now,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow()) as Row;
-      } catch (error) {
-        if (isUniqueViolation(error, "operations_open_alias")) {
-          throw new ConflictError(
-            `The alias ${JSON.stringify(op.alias)} is pending in another operation; wait for it to finish or pick another`,
-            { reason: "alias_pending" },
+    insert: (op: NewOperation): Promise<Row> => insertWith(db, op),
+
+    /**
+     * Stores a prepared (external-wallet) operation unless the account already left `max` of them
+     * unsent in the last 24 hours — waiting, expired or cancelled alike, so neither cancelling nor
+     * letting one expire frees a place early: an account cannot park aliases, one after another,
+     * forever. Counted and inserted under a per-account lock, so concurrent requests cannot overshoot.
+     */
+    async insertPrepared(op: NewOperation, max: number): Promise<Row> {
+      return db.transaction().execute(async (trx) => {
+        await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`prepared:${op.accountId}`}, 0))`.execute(
+          trx,
+        );
+        const now = clock();
+        const unsent = await trx
+          .selectFrom(columns)
+          .select((eb) => [eb.fn.countAll<string>().as("n"), eb.fn.min("created_at").as("oldest")])
+          .where("account_id", "=", op.accountId)
+          .where("wallet_kind", "=", "external")
+          .where("tx_hash", "is", null)
+          .where("created_at", ">", new Date(now.getTime() - UNSENT_WINDOW_MS))
+          .executeTakeFirstOrThrow();
+        if (Number(unsent.n) >= max) {
+          const oldest = unsent.oldest ? new Date(unsent.oldest).getTime() : now.getTime();
+          throw new RateLimitedError(
+            `${max} prepared operations of this account went unsent in the last 24 hours (waiting, expired or ` +
+              "cancelled): send the ones waiting for your wallet, or try again later",
+            Math.max(1, Math.ceil((oldest + UNSENT_WINDOW_MS - now.getTime()) / 1000)),
           );
         }
-        throw error;
-      }
+        return insertWith(trx, op);
+      });
     },
 
     async get(id: string): Promise<Row | null> {
