@@ -75,6 +75,8 @@ export const opsSection: BenchSection = {
       LOG_LEVEL: "warn",
       DEVNET_FUND_WALLETS: "true",
       RATE_LIMIT_CODES_PER_IP: "1000",
+      // One session waits on every worker's operation at once.
+      OPERATIONS_MAX_WAITERS_PER_SESSION: String(Math.max(4, CONCURRENCY)),
     });
     const api = await startApi({
       config,
