@@ -699,7 +699,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Email a one-time sign-in code (same answer whether or not the address has an account) */
+        /**
+         * Email a one-time sign-in code (same answer whether or not the address has an account)
+         * @description Limited per client IP and per (email, IP) each hour, and per email each day (429). 503 `unavailable` when email sign-in is off: no SMTP_URL on a deployment that is not local (docs/security.md).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2496,7 +2499,7 @@ export interface paths {
         };
         /**
          * One of my operations; with ?wait=indexed, held until the change is visible (≤ 30 s)
-         * @description Long-poll: `wait` names the status to wait for (`indexed` = the API's reads show the change); the answer comes as soon as it is reached, the operation fails, or `timeout` seconds pass (then with the current status: ask again). No fixed sleeps, no refresh.
+         * @description Long-poll: `wait` names the status to wait for (`indexed` = the API's reads show the change); the answer comes as soon as it is reached, the operation fails, or `timeout` seconds pass (then with the current status: ask again). No fixed sleeps, no refresh. A session holds at most OPERATIONS_MAX_WAITERS_PER_SESSION long-polls and event streams at once (429 beyond).
          */
         get: {
             parameters: {
@@ -2681,7 +2684,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-sent events: the operation now, then at each change until indexed or failed */
+        /**
+         * Server-sent events: the operation now, then at each change until indexed or failed
+         * @description Counts toward the session's OPERATIONS_MAX_WAITERS_PER_SESSION (429 before the stream starts). The stream ends after 2 minutes; reconnect for the current state.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3003,7 +3009,7 @@ export interface paths {
         put?: never;
         /**
          * WebAuthn registration options for a new passkey on my account
-         * @description RP id is PUBLIC_URL's host (or WEBAUTHN_RP_ID); a discoverable credential with user verification is asked for; my existing passkeys are excluded. The challenge is single-use and expires (WEBAUTHN_CHALLENGE_TTL_SECONDS).
+         * @description RP id is PUBLIC_URL's host (or WEBAUTHN_RP_ID); a discoverable credential with user verification is asked for; my existing passkeys are excluded. The challenge is single-use and expires (WEBAUTHN_CHALLENGE_TTL_SECONDS). Needs a sign-in within the last 5 minutes (else 403 with details.reason `reauthenticate`: sign in again first).
          */
         post: {
             parameters: {
@@ -3069,7 +3075,7 @@ export interface paths {
         put?: never;
         /**
          * Store the new passkey from the authenticator's answer
-         * @description Checks challenge (spent by this attempt), origin (PUBLIC_URL or WEBAUTHN_ORIGINS), RP id and user verification.
+         * @description Checks challenge (spent by this attempt), origin (PUBLIC_URL or WEBAUTHN_ORIGINS), RP id and user verification. Needs a sign-in within the last 5 minutes (else 403). The account's email gets a notice.
          */
         post: {
             parameters: {
@@ -3899,7 +3905,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Too many exports running (code `rate_limited`) */
+                /** @description Too many exports running, in all or from this address (EXPORT_MAX_CONCURRENT, EXPORT_MAX_PER_IP; code `rate_limited`) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4575,7 +4581,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Missing, invalid or expired developer JWT */
+                /** @description Missing, invalid or expired developer JWT, or the API key that earned it (`signer` claim) is no longer an enabled, unexpired signer */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4586,6 +4592,15 @@ export interface paths {
                 };
                 /** @description Not an active license, vehicle missing, or permissions not granted (details.missing) */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The indexer lags the chain by more than LOGIN_MAX_INDEXER_LAG_BLOCKS (or the lag is unknown) */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4789,10 +4804,13 @@ export interface components {
             network: "local" | "polygon" | "amoy" | "custom";
             signIn: {
                 email: {
-                    /** @enum {string} */
-                    delivery: "smtp" | "devMailbox";
                     /**
-                     * @description Without SMTP_URL (development): the folder of the API's machine where sign-in mails are written
+                     * @description `off`: no SMTP_URL on a deployment that is not local, so email sign-in answers 503 (offer the other methods)
+                     * @enum {string}
+                     */
+                    delivery: "smtp" | "devMailbox" | "off";
+                    /**
+                     * @description Without SMTP_URL on a local deployment: the folder of the API's machine where sign-in mails are written
                      * @example .data/mailbox/
                      */
                     devMailbox: string | null;

@@ -73,6 +73,7 @@ export function SignIn() {
   };
 
   const mailbox = settings.data?.signIn.email.devMailbox;
+  const emailOff = settings.data?.signIn.email.delivery === "off";
   const providers = settings.data?.signIn.providers ?? [];
 
   return (
@@ -82,7 +83,9 @@ export function SignIn() {
 
       <section className="panel" aria-labelledby="email-heading">
         <h2 id="email-heading">With an email code</h2>
-        {sent === null ? (
+        {emailOff ? (
+          <p>Email sign-in is off on this server: it has no mail service. Use a passkey or a provider.</p>
+        ) : sent === null ? (
           <form onSubmit={sendCode} noValidate>
             <TextField
               label="Email"
@@ -104,8 +107,7 @@ export function SignIn() {
             {mailbox ? (
               <p className="devnote">
                 <strong>Development server:</strong> no email leaves this machine. The code is in the newest
-                file of <code>{mailbox}</code> and in the <code>npm start</code> output (
-                <code>dev mailbox: 123456 is your … code</code>).
+                file of <code>{mailbox}</code> (its subject line).
               </p>
             ) : null}
             <TextField
