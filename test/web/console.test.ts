@@ -295,6 +295,11 @@ describe("the console web app", () => {
         automaticPresenceSimulation: true,
       },
     });
+    // Adding a passkey needs a sign-in within the last 5 minutes: sign in afresh first.
+    await page.getByRole("link", { name: "Account" }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await page.waitForURL(/\/sign-in\?next=%2Faccount$/);
+    await signInThroughUi(page, w.h, "dev@example.com");
     await page.getByRole("link", { name: "Account" }).click();
     await page.getByText("No passkey yet.").waitFor();
     await page.getByLabel("Name for a new passkey").fill("test authenticator");
