@@ -192,7 +192,7 @@ describe("rate limits", () => {
     expect(statuses[20]).toBe(429);
   });
 
-  it("limits verifications per client IP and per email", async () => {
+  it("limits verifications per client IP and per (email, IP); guessing from one address does not lock the owner out", async () => {
     const c = client();
     const byIp: number[] = [];
     for (let i = 0; i < 51; i++) {
