@@ -431,7 +431,7 @@ describe("signing key rotation", () => {
 });
 
 describe("revocation takes effect", () => {
-  const useToken = (token: string, api: { url: string } = h.api) =>
+  const exchangeWith = (token: string, api: { url: string } = h.api) =>
     h.postJson("/v1/tokens/exchange", legacy(v.full, [1]), { Authorization: `Bearer ${token}` }, api);
 
   it("refuses a token once the API key that earned it is disabled on chain, from the indexer commit that records it", async () => {
@@ -440,17 +440,17 @@ describe("revocation takes effect", () => {
     const byKey2 = await login(S_A2!.privateKey);
     const byKey1 = await login();
     expect(decodeJwt(byKey2).signer).toBe(S_A2!.address);
-    expect((await useToken(byKey2)).status).toBe(200);
+    expect((await exchangeWith(byKey2)).status).toBe(200);
 
     await h.stack.chain.run({ kind: "disableSigner", tokenId: tokenA, signer: S_A2!.address });
     await h.stack.synced();
-    expect(await errorOf(await useToken(byKey2))).toEqual({
+    expect(await errorOf(await exchangeWith(byKey2))).toEqual({
       status: 401,
       code: "unauthenticated",
       message: `The API key that earned this token (${S_A2!.address}) is no longer a signer of the license: log in with an enabled key`,
     });
     // The license's other key, and its tokens, are untouched.
-    expect((await useToken(byKey1)).status).toBe(200);
+    expect((await exchangeWith(byKey1)).status).toBe(200);
   });
 
   it("refuses a token once its key expired, and a token that names no key", async () => {
@@ -468,7 +468,7 @@ describe("revocation takes effect", () => {
     const token = await ourToken({ exp: enabledAt + YEAR + 3600 });
     h.setNow(enabledAt + YEAR);
     try {
-      expect(await errorOf(await useToken(token))).toMatchObject({
+      expect(await errorOf(await exchangeWith(token))).toMatchObject({
         status: 401,
         message: expect.stringMatching(
           /^The API key that earned this token \(0x[0-9a-fA-F]{40}\) expired at /,
@@ -477,9 +477,9 @@ describe("revocation takes effect", () => {
     } finally {
       h.setNow(start);
     }
-    expect((await useToken(token)).status).toBe(200);
+    expect((await exchangeWith(token)).status).toBe(200);
     const unbound = await ourToken({ signer: undefined });
-    expect(await errorOf(await useToken(unbound))).toMatchObject({
+    expect(await errorOf(await exchangeWith(unbound))).toMatchObject({
       status: 401,
       message: expect.stringContaining("does not name the API key that earned it"),
     });
@@ -542,9 +542,9 @@ describe("revocation takes effect", () => {
         api,
       );
       expect(await errorOf(gen)).toMatchObject({ status: 503, code: "unavailable", message: reason });
-      expect(await errorOf(await useToken(token, api))).toMatchObject({ status: 503, message: reason });
+      expect(await errorOf(await exchangeWith(token, api))).toMatchObject({ status: 503, message: reason });
     }
-    expect((await useToken(token, within)).status).toBe(200);
+    expect((await exchangeWith(token, within)).status).toBe(200);
     expect(await login(S_A!.privateKey, clientA, URI_A, within)).toEqual(expect.any(String));
   });
 });
