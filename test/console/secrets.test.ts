@@ -38,6 +38,9 @@ afterAll(async () => {
   await database?.drop();
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back.
+type Any = any;
+
 const codeOf = (mail: ReceivedMail) => /^Subject: (\d{6}) is your/m.exec(mail.data)?.[1];
 
 describe("secrets", () => {
@@ -127,6 +130,9 @@ describe("dev mailbox (no SMTP_URL)", () => {
       const logs = dev.logs.join("\n");
       expect(logs).not.toContain(c.cookies.get("dimo_session")!);
       expect(logs).not.toContain(me.csrfToken);
+      // The sign-in page learns where to look, without a server path (DATA_DIR is outside the cwd here).
+      const settings = (await (await fetch(`${dev.url}/console/settings`)).json()) as Record<string, Any>;
+      expect(settings.signIn.email).toEqual({ delivery: "devMailbox", devMailbox: "$DATA_DIR/mailbox/" });
     } finally {
       await dev.stop();
     }
@@ -152,6 +158,8 @@ describe("dev mailbox (no SMTP_URL)", () => {
         expect(await res.json()).toEqual({ error: { code: "unavailable", message: EMAIL_SIGN_IN_OFF } });
       }
       expect(fs.existsSync(path.join(prod.dataDir, "mailbox"))).toBe(false);
+      const settings = (await (await fetch(`${prod.url}/console/settings`)).json()) as Record<string, Any>;
+      expect(settings.signIn.email).toEqual({ delivery: "off", devMailbox: null });
       expect(prod.logs.some((l) => l.includes("email sign-in is off"))).toBe(true);
     } finally {
       await prod.stop();
