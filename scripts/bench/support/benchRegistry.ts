@@ -25,3 +25,26 @@ export type BenchSection = {
   describe?: Record<string, string>;
   run(ctx: BenchContext): Promise<BenchFigures>;
 };
+
+/**
+ * `npm run bench -- --scale`: how a cost grows with the data. Each point is one figure measured at
+ * one size; each curve becomes one SVG chart in docs/images/.
+ */
+export type ScalePoint = { size: number; value: number };
+
+export type ScaleCurve = {
+  /** Figure key, e.g. `scale.index.eventsPerSec`; also names the chart file. */
+  key: string;
+  title: string;
+  /** The x axis: what grows ("events", "licenses"). */
+  sizeLabel: string;
+  /** The y axis: "events/s", "MB", "ms". */
+  unit: string;
+  points: ScalePoint[];
+};
+
+export type ScaleSection = {
+  key: string;
+  title: string;
+  run(ctx: BenchContext): Promise<ScaleCurve[]>;
+};
