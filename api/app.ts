@@ -13,6 +13,7 @@ import type { ApiApp, AppEnv } from "./http/types";
 import { registerAnalystRoutes } from "./routes/analysts/exports";
 import { registerConsoleRoutes } from "./routes/console";
 import { registerDocsRoutes } from "./routes/docs";
+import { registerIdentityDocsRoutes, registerIdentityRoutes } from "./routes/identity";
 import { registerLoginWithDimoRoutes } from "./routes/loginWithDimo";
 import { registerPublicRoutes } from "./routes/public";
 import { registerSystemRoutes } from "./routes/system";
@@ -115,6 +116,7 @@ export function createApp(deps: AppDeps): App {
     metrics: app.metrics,
   });
   registerPublicRoutes(app, services.public);
+  registerIdentityRoutes(app, services.identity, { logger });
   registerAnalystRoutes(app, services.analysts, { ip: (c) => clientIp(c, hops) });
   registerConsoleRoutes(
     app,
@@ -142,6 +144,7 @@ export function createApp(deps: AppDeps): App {
       '`{"error": {"code", "message", "details"?}}`; lists are keyset-paginated with `limit` (1..100, default 20) ' +
       "and the opaque `cursor` from the previous page's `nextCursor`.",
   });
+  registerIdentityDocsRoutes(app, services.identity);
   // Last: the web app takes only the paths no API route above uses.
   if (deps.webDir !== undefined) registerWebRoutes(app, deps.webDir);
   return app;

@@ -44,6 +44,13 @@ const VIEWS_MISSING =
   "Indexed data is not available yet: the indexer has not created its views (still backfilling)";
 const DATABASE_DOWN = "The database is unavailable; try again shortly";
 
+/** What a database-unavailable error is answered with (503 here, UNAVAILABLE on /query), or null. */
+export function unavailableMessage(error: unknown): string | null {
+  const reason = unavailableReason(error);
+  if (!reason) return null;
+  return reason === "views_missing" ? VIEWS_MISSING : DATABASE_DOWN;
+}
+
 /**
  * Every error becomes the error envelope here, and only here. Unknown errors are logged with the
  * request id and answered as a bare 500, never with a stack or a message that could leak internals.
@@ -62,13 +69,10 @@ export function errorHandler(logger: Logger): ErrorHandler {
       const code = HTTP_CODES[status] ?? (status >= 500 ? "internal" : "invalid_request");
       return c.json(errorBody(code, error.message || "Invalid request"), status);
     }
-    const reason = unavailableReason(error);
-    if (reason) {
+    const unavailable = unavailableMessage(error);
+    if (unavailable) {
       logger.warn({ reqId: c.get("requestId"), error: loggable(error) }, "database unavailable");
-      return c.json(
-        errorBody("unavailable", reason === "views_missing" ? VIEWS_MISSING : DATABASE_DOWN),
-        503,
-      );
+      return c.json(errorBody("unavailable", unavailable), 503);
     }
     logger.error({ reqId: c.get("requestId"), err: error }, "unhandled error");
     return c.json(errorBody("internal", "Internal error"), 500);

@@ -53,6 +53,11 @@ export function registerDocsRoutes(
       { name: "Vehicles", description: "Vehicles and their grants (VehicleId, SACD)" },
       { name: "Aliases", description: "License alias availability" },
       { name: "Stats", description: "Counts over the index" },
+      {
+        name: "Identity GraphQL",
+        description:
+          "DIMO identity-api's GraphQL schema over the same data (GraphiQL: /docs/identity, SDL: /docs/identity.graphql)",
+      },
       { name: "System", description: "Liveness, readiness and indexer status" },
     ],
   });

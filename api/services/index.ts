@@ -30,6 +30,7 @@ import { webauthnChallengeStore } from "./console/signIn/webauthnChallenges";
 import { type DcxService, dcxService } from "./console/wallets/dcx";
 import { type WalletLinkService, walletLinkService } from "./console/wallets/walletLinks";
 import { type WalletService, walletService } from "./console/wallets/wallets";
+import { type IdentityGraphql, identityService as identityGraphqlService } from "./identity/index";
 import { type DeveloperService, developerService } from "./loginWithDimo/developers";
 import { type ExchangeService, exchangeService } from "./loginWithDimo/exchange";
 import { indexFreshness } from "./loginWithDimo/freshness";
@@ -126,6 +127,8 @@ export type LoginWithDimoServices = {
 
 export type Services = {
   public: PublicServices;
+  /** identity-api's GraphQL schema over the public services (POST /query). */
+  identity: IdentityGraphql;
   system: { indexer: IndexerStatusService; replicas: ReadReplicas | null };
   analysts: AnalystServices;
   console: ConsoleServices;
@@ -332,6 +335,13 @@ export function createServices(deps: ServiceDeps): Services {
 
   return {
     public: publicServices,
+    identity: identityGraphqlService({
+      licenses: publicServices.licenses,
+      vehicles: publicServices.vehicles,
+      chainId: config.chain.chainId,
+      devLicense,
+      vehicleId: config.chain.vehicleId,
+    }),
     system: { indexer, replicas },
     analysts,
     console: {

@@ -237,11 +237,14 @@ describe("/openapi.json", () => {
         .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:([^/]+)/g, "{$1}")}`),
     );
     const undocumented = [...served].filter((route) => !documented.has(route)).sort();
-    // Swagger UI's page, its script and assets, and the document itself: not API.
+    // Swagger UI's and GraphiQL's pages, scripts and assets, the SDL and the document itself: not API.
     expect(undocumented).toEqual([
       "get /docs",
       "get /docs/",
       "get /docs/assets/{name}",
+      "get /docs/identity",
+      "get /docs/identity.graphql",
+      "get /docs/identity/{file}",
       "get /docs/init.js",
       "get /openapi.json",
     ]);

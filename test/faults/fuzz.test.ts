@@ -41,6 +41,8 @@ const EXTRA: Operation[] = [
     "/docs",
     "/docs/init.js",
     "/docs/assets/x.css",
+    "/docs/identity",
+    "/docs/identity.graphql",
   ].map((p) => ({ method: "GET", path: p, params: [] })),
   { method: "GET", path: "/.well-known/openid-configuration", params: [] },
   { method: "GET", path: "/.well-known/jwks.json", params: [] },
@@ -260,14 +262,29 @@ describe(`fuzzing every route (seed ${BASE_SEED})`, () => {
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
           const fail = (problem: string) => failures.push({ run, request: describeRequest(req), problem });
           if (res.status >= 500) fail(`HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+          // /query answers in GraphQL's own form: {errors: [{message, extensions: {code}}]}.
+          const graphql = /^\/query(\?|$)/.test(req.path);
           if (res.status >= 400 && res.status < 500 && req.method !== "HEAD") {
             let code: unknown;
             try {
-              const body = JSON.parse(res.text) as { error?: { code?: unknown; message?: unknown } };
+              const body = JSON.parse(res.text) as {
+                error?: { code?: unknown; message?: unknown };
+                errors?: { message?: unknown; extensions?: { code?: unknown } }[];
+              };
               code = body.error?.code;
               if (typeof body.error?.message !== "string") code = undefined;
+              if (graphql) {
+                const errors = body.errors ?? [];
+                const ok =
+                  errors.length > 0 &&
+                  errors.every((e) => typeof e.message === "string" && e.extensions?.code);
+                code = ok ? "graphql" : undefined;
+              }
             } catch {}
-            if (!res.type.includes("application/json") || !CODES.includes(String(code))) {
+            if (
+              !res.type.includes("application/json") ||
+              !(graphql ? code === "graphql" : CODES.includes(String(code)))
+            ) {
               fail(`HTTP ${res.status} without the error envelope: ${res.type} ${res.text.slice(0, 200)}`);
             }
           }

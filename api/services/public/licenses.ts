@@ -5,7 +5,7 @@ import { NotFoundError } from "../../errors";
 import { batchLoader } from "../../lib/batch";
 import type { Page } from "../../lib/shapes";
 import { isoFromSeconds, isoFromSecondsOrNull, unixSeconds } from "../../lib/time";
-import { DEFAULT_LIMIT, type ServiceContext } from "./context";
+import { DEFAULT_LIMIT, type ServiceContext, type Window, type WindowPage } from "./context";
 import type { License } from "./schemas";
 import { signer, toNumber } from "./shape";
 
@@ -112,6 +112,24 @@ export function licenseService(ctx: ServiceContext) {
     return shapeLicense(row, unixSeconds(ctx.clock()));
   };
 
+  function filtered(filters: LicenseFilters) {
+    let query = selectLicenses(ctx);
+    if (filters.status !== "all") query = query.where("l.status", "=", filters.status);
+    if (filters.owner) query = query.where("l.owner", "=", filters.owner);
+    const signerAddress = filters.signer;
+    if (signerAddress) {
+      query = query.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom("dimo.license_signer as fs")
+            .select("fs.token_id")
+            .whereRef("fs.token_id", "=", "l.token_id")
+            .where("fs.signer", "=", signerAddress),
+        ),
+      );
+    }
+    return query;
+  }
+
   /** One keyset page, tokenId descending: a row past `limit` means there is a next page. */
   async function keysetPage(query: LicenseQuery, limit: number, cursorAfter: (tokenId: string) => string) {
     const rows = await query
@@ -150,25 +168,38 @@ export function licenseService(ctx: ServiceContext) {
     async list(filters: LicenseFilters, page: { limit?: number; cursor?: string }): Promise<Page<License>> {
       const limit = page.limit ?? DEFAULT_LIMIT;
       const cursorFilters = { status: filters.status, owner: filters.owner, signer: filters.signer };
-      let query = selectLicenses(ctx);
-      if (filters.status !== "all") query = query.where("l.status", "=", filters.status);
-      if (filters.owner) query = query.where("l.owner", "=", filters.owner);
-      const signerAddress = filters.signer;
-      if (signerAddress) {
-        query = query.where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom("dimo.license_signer as fs")
-              .select("fs.token_id")
-              .whereRef("fs.token_id", "=", "l.token_id")
-              .where("fs.signer", "=", signerAddress),
-          ),
-        );
-      }
+      let query = filtered(filters);
       if (page.cursor !== undefined) {
         const [after] = ctx.cursors.decode(page.cursor, "licenses", cursorFilters, 1);
         query = query.where("l.token_id", "<", after!);
       }
       return keysetPage(query, limit, (last) => ctx.cursors.encode("licenses", cursorFilters, [last]));
+    },
+
+    /**
+     * The same list as `list` (tokenId descending) as a window of identity-api's connections
+     * (GraphQL `developerLicenses`): keyset on tokenId both ways, `fromEnd` for `last`, and the
+     * count of every license the filters match.
+     */
+    async window(filters: LicenseFilters, w: Window): Promise<WindowPage<License>> {
+      const base = filtered(filters);
+      let query = base;
+      if (w.after !== null) query = query.where("l.token_id", "<", w.after);
+      if (w.before !== null) query = query.where("l.token_id", ">", w.before);
+      const [counted, rows] = await Promise.all([
+        ctx.db
+          .selectFrom(base.as("f"))
+          .select((eb) => eb.fn.countAll<string>().as("n"))
+          .executeTakeFirstOrThrow(),
+        query
+          .orderBy("l.token_id", w.fromEnd ? "asc" : "desc")
+          .limit(w.limit + 1)
+          .execute(),
+      ]);
+      const now = unixSeconds(ctx.clock());
+      const items = rows.slice(0, w.limit).map((row) => shapeLicense(row, now));
+      if (w.fromEnd) items.reverse();
+      return { totalCount: Number(counted.n), items, more: rows.length > w.limit };
     },
 
     /**

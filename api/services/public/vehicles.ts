@@ -2,10 +2,27 @@ import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { checksumAddress } from "../../../domain/eip55";
 import { NotFoundError } from "../../errors";
 import type { Page } from "../../lib/shapes";
-import { isoFromSecondsOrNull, unixSeconds } from "../../lib/time";
-import { DEFAULT_LIMIT, type ServiceContext } from "./context";
-import type { SharedVehicle, Vehicle } from "./schemas";
+import { isoFromSeconds, isoFromSecondsOrNull, unixSeconds } from "../../lib/time";
+import { DEFAULT_LIMIT, type ServiceContext, type Window, type WindowPage } from "./context";
+import type { PrivilegeGrant, SacdGrant, SharedVehicle, Vehicle } from "./schemas";
 import { privilegeGrant, sacdGrant, sharedVehicle, toNumber } from "./shape";
+
+/** A vehicle without its grants (lists, and the GraphQL endpoint, which loads grants apart). */
+export type VehicleSummary = { vehicleId: number; owner: `0x${string}`; mintedAt: string | null };
+/** A SACD grant with the time it was set (GraphQL `Sacd.createdAt`). */
+export type DatedSacdGrant = SacdGrant & { createdAt: string };
+/** A legacy privilege with the time it was set (GraphQL `Privilege.setAt`). */
+export type DatedPrivilegeGrant = PrivilegeGrant & { setAt: string };
+
+/** Which vehicles a window lists: owned by `owner`, and/or `privileged` (owned or shared unexpired). */
+export type VehicleFilters = { owner: string | null; privileged: string | null };
+
+type SummaryRow = { id: string; owner: string; minted_at: string | null };
+const summary = (r: SummaryRow): VehicleSummary => ({
+  vehicleId: toNumber(r.id),
+  owner: checksumAddress(r.owner),
+  mintedAt: isoFromSecondsOrNull(r.minted_at),
+});
 
 export function vehicleService(ctx: ServiceContext) {
   return {
@@ -117,6 +134,171 @@ export function vehicleService(ctx: ServiceContext) {
         .execute();
       for (const r of rows) counts.set(r.client_id, Number(r.n));
       return counts;
+    },
+
+    /**
+     * Vehicles by vehicleId descending as a window of identity-api's connections (GraphQL
+     * `vehicles`), with the count of all the filters match. `privileged`: the vehicles it owns or
+     * holds an unexpired SACD or privilege on, each once (identity-api's rule).
+     */
+    async window(filters: VehicleFilters, w: Window): Promise<WindowPage<VehicleSummary>> {
+      const now = unixSeconds(ctx.clock()).toString();
+      let base = ctx.db
+        .selectFrom("dimo.vehicle as v")
+        .select((eb) => [
+          eb.cast<string>("v.id", "text").as("id"),
+          "v.owner",
+          eb.cast<string>("v.minted_at", "text").as("minted_at"),
+        ]);
+      if (filters.owner) base = base.where("v.owner", "=", filters.owner);
+      const privileged = filters.privileged;
+      if (privileged) {
+        base = base.where((eb) =>
+          eb.or([
+            eb("v.owner", "=", privileged),
+            eb.exists(
+              eb
+                .selectFrom("dimo.vehicle_sacd as s")
+                .select("s.vehicle_id")
+                .whereRef("s.vehicle_id", "=", "v.id")
+                .where("s.grantee", "=", privileged)
+                .where("s.expires_at", ">", now),
+            ),
+            eb.exists(
+              eb
+                .selectFrom("dimo.vehicle_privilege as p")
+                .select("p.vehicle_id")
+                .whereRef("p.vehicle_id", "=", "v.id")
+                .where("p.user", "=", privileged)
+                .where("p.expires_at", ">", now),
+            ),
+          ]),
+        );
+      }
+      let query = base;
+      if (w.after !== null) query = query.where("v.id", "<", w.after);
+      if (w.before !== null) query = query.where("v.id", ">", w.before);
+      const [counted, rows] = await Promise.all([
+        ctx.db
+          .selectFrom(base.as("f"))
+          .select((eb) => eb.fn.countAll<string>().as("n"))
+          .executeTakeFirstOrThrow(),
+        query
+          .orderBy("v.id", w.fromEnd ? "asc" : "desc")
+          .limit(w.limit + 1)
+          .execute(),
+      ]);
+      const items = rows.slice(0, w.limit).map(summary);
+      if (w.fromEnd) items.reverse();
+      return { totalCount: Number(counted.n), items, more: rows.length > w.limit };
+    },
+
+    /** Vehicles seen minted and not burned, by vehicleId (decimal text); absent ids are left out. */
+    async summaries(vehicleIds: readonly string[]): Promise<Map<string, VehicleSummary>> {
+      if (vehicleIds.length === 0) return new Map();
+      const rows = await ctx.db
+        .selectFrom("dimo.vehicle as v")
+        .select((eb) => [
+          eb.cast<string>("v.id", "text").as("id"),
+          "v.owner",
+          eb.cast<string>("v.minted_at", "text").as("minted_at"),
+        ])
+        .where("v.id", "in", vehicleIds)
+        .execute();
+      return new Map(rows.map((r) => [r.id, summary(r)]));
+    },
+
+    /**
+     * Every unexpired grant of each vehicle (decimal ids), with the times they were set: SACDs by
+     * grantee, privileges by privilegeId then user. One statement per kind for the whole batch.
+     */
+    async datedGrants(
+      vehicleIds: readonly string[],
+    ): Promise<Map<string, { sacds: DatedSacdGrant[]; privileges: DatedPrivilegeGrant[] }>> {
+      const out = new Map(
+        vehicleIds.map((id) => [
+          id,
+          { sacds: [] as DatedSacdGrant[], privileges: [] as DatedPrivilegeGrant[] },
+        ]),
+      );
+      if (vehicleIds.length === 0) return out;
+      const now = unixSeconds(ctx.clock()).toString();
+      const [sacds, privileges] = await Promise.all([
+        ctx.db
+          .selectFrom("dimo.vehicle_sacd as s")
+          .select((e) => [
+            e.cast<string>("s.vehicle_id", "text").as("vehicle_id"),
+            "s.grantee",
+            e.cast<string>("s.permissions", "text").as("permissions"),
+            e.cast<string>("s.expires_at", "text").as("expires_at"),
+            e.cast<string>("s.created_at", "text").as("created_at"),
+            "s.source",
+            "s.template_id",
+          ])
+          .where("s.vehicle_id", "in", vehicleIds)
+          .where("s.expires_at", ">", now)
+          .orderBy(
+            (e) => e.ref("s.grantee").$castTo<string>(),
+            (ob) => ob.collate("C"),
+          )
+          .execute(),
+        ctx.db
+          .selectFrom("dimo.vehicle_privilege as p")
+          .select((e) => [
+            e.cast<string>("p.vehicle_id", "text").as("vehicle_id"),
+            "p.user",
+            e.cast<string>("p.privilege_id", "text").as("privilege_id"),
+            e.cast<string>("p.expires_at", "text").as("expires_at"),
+            e.cast<string>("p.set_at", "text").as("set_at"),
+          ])
+          .where("p.vehicle_id", "in", vehicleIds)
+          .where("p.expires_at", ">", now)
+          .orderBy("p.privilege_id")
+          .orderBy(
+            (e) => e.ref("p.user").$castTo<string>(),
+            (ob) => ob.collate("C"),
+          )
+          .execute(),
+      ]);
+      for (const r of sacds) {
+        out.get(r.vehicle_id)?.sacds.push({ ...sacdGrant(r), createdAt: isoFromSeconds(r.created_at) });
+      }
+      for (const r of privileges) {
+        out.get(r.vehicle_id)?.privileges.push({ ...privilegeGrant(r), setAt: isoFromSeconds(r.set_at) });
+      }
+      return out;
+    },
+
+    /**
+     * Unexpired account-level SACDs each grantor (lowercase) has given, by grantee: what
+     * identity-api's `account { sacds }` lists.
+     */
+    async accountGrants(grantors: readonly string[]): Promise<Map<string, DatedSacdGrant[]>> {
+      const out = new Map(grantors.map((g) => [g, [] as DatedSacdGrant[]]));
+      if (grantors.length === 0) return out;
+      const now = unixSeconds(ctx.clock()).toString();
+      const rows = await ctx.db
+        .selectFrom("dimo.account_sacd as a")
+        .select((e) => [
+          "a.grantor",
+          "a.grantee",
+          e.cast<string>("a.permissions", "text").as("permissions"),
+          e.cast<string>("a.expires_at", "text").as("expires_at"),
+          e.cast<string>("a.created_at", "text").as("created_at"),
+          "a.source",
+          "a.template_id",
+        ])
+        .where("a.grantor", "in", grantors)
+        .where("a.expires_at", ">", now)
+        .orderBy(
+          (e) => e.ref("a.grantee").$castTo<string>(),
+          (ob) => ob.collate("C"),
+        )
+        .execute();
+      for (const r of rows) {
+        out.get(r.grantor)?.push({ ...sacdGrant(r), createdAt: isoFromSeconds(r.created_at) });
+      }
+      return out;
     },
 
     /** A vehicle seen minted and not burned, with every unexpired grant of every grantee. */
