@@ -1,6 +1,15 @@
+import { createRequire } from "node:module";
 import { defineConfig } from "vitest/config";
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // graphql ships a CommonJS build (main) and an ESM one (module). Node, and so graphql-yoga and
+    // the API under tsx, load the CommonJS one; Vite would give our files the ESM one: two graphql
+    // realms whose schemas and errors do not mix. Tests load Node's.
+    alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }],
+  },
   test: {
     include: ["{abis,config,domain,devnet,indexer,api,scripts,test}/**/*.test.ts"],
     exclude: ["**/node_modules/**", "indexer/.ponder/**", ".data/**"],

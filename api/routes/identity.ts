@@ -78,37 +78,44 @@ const get = createRoute({
   responses,
 });
 
-const withCode = (error: GraphQLError, code: string, status?: number) =>
-  new GraphQLError(error.message, {
+/** The error with this code (and HTTP status), and none of yoga's internals (originalError, http). */
+function withCode(error: GraphQLError, code: string, status?: number): GraphQLError {
+  const { http: _http, originalError: _original, ...extensions } = error.extensions ?? {};
+  return new GraphQLError(error.message, {
     nodes: error.nodes ?? null,
     source: error.source ?? null,
     positions: error.positions ?? null,
     path: error.path ?? null,
     originalError: error.originalError ?? null,
-    extensions: { ...error.extensions, code, ...(status ? { http: { status } } : {}) },
+    extensions: { ...extensions, code, ...(status ? { http: { spec: false, status } } : {}) },
   });
+}
 
-/** Every error gets a code; parse and validation failures gqlgen's codes and its 422. */
+/**
+ * Adds the depth and cost rule to GraphQL's validation, and gives every error a code and gqlgen's
+ * status: yoga codes parse and validation failures (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED)
+ * but answers them 200 to `application/json`; gqlgen, and so identity-api, answers 422.
+ */
 function errorCodes(rules: IdentityGraphql["rules"]): Plugin {
   return {
-    onParse: () => (result) => {
-      if (result.result instanceof GraphQLError) {
-        result.replaceParseResult(withCode(result.result, "GRAPHQL_PARSE_FAILED", 422));
-      }
-    },
     onValidate: ({ addValidationRule }) => {
       for (const rule of rules) addValidationRule(rule);
-      return ({ result, setResult }) => {
-        if (result.length > 0) setResult(result.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED", 422)));
-      };
     },
     onResultProcess: ({ result, setResult }) => {
       if (Array.isArray(result) || !("errors" in result) || !result.errors?.length) return;
-      const errors = result.errors.map((e) =>
-        e.extensions?.["code"]
-          ? e
-          : withCode(e as GraphQLError, "data" in result ? "BAD_USER_INPUT" : "BAD_REQUEST"),
-      );
+      const ran = "data" in result;
+      const errors = result.errors.map((e) => {
+        const error = e as GraphQLError;
+        const code = error.extensions?.["code"];
+        if (code === "GRAPHQL_PARSE_FAILED" || code === "GRAPHQL_VALIDATION_FAILED")
+          return withCode(error, code, 422);
+        if (!ran) {
+          // Not a GraphQL request at all (no query, JSON that does not parse, bad variables).
+          const http = error.extensions?.["http"] as { status?: number } | undefined;
+          return withCode(error, "BAD_REQUEST", http?.status ?? 400);
+        }
+        return typeof code === "string" ? error : withCode(error, "BAD_USER_INPUT");
+      });
       setResult({ ...result, errors });
     },
   };
@@ -164,7 +171,16 @@ export function registerIdentityRoutes(app: ApiApp, identity: IdentityGraphql, o
       init.body = request.body;
       init.duplex = "half";
     }
-    return yoga.fetch(new Request(request.url, init), {});
+    return Promise.resolve(yoga.fetch(new Request(request.url, init), {})).then(async (res) => {
+      if (res.status < 400 || res.headers.get("content-type")?.includes("application/json")) return res;
+      // yoga's bodyless refusals (415 for a body that is not JSON, 405 for another method).
+      const message = `Not a GraphQL request: ${res.statusText || `HTTP ${res.status}`} (send a JSON body {"query"} or GET ?query=)`;
+      await res.body?.cancel();
+      return Response.json(
+        { errors: [{ message, extensions: { code: "BAD_REQUEST" } }] },
+        { status: res.status },
+      );
+    });
   };
   app.openapi(parsedByHandler(app, post), (c) => handle(c.req.raw) as never);
   app.openapi(parsedByHandler(app, get), (c) => handle(c.req.raw) as never);

@@ -102,7 +102,7 @@ beforeAll(async () => {
         clients[name] = r.clientId;
         times[`${name}.mint`] = await blockTime(r);
       }
-      const [, batch, later, uris, moreUri, , revoke] = await c.apply([
+      const [, batch, , later, uris, , moreUri, , revoke] = await c.apply([
         { kind: "setPeriodValidity", seconds: PERIOD },
         // Three signers in one block: identity-api orders ties by address.
         {
@@ -113,6 +113,7 @@ beforeAll(async () => {
             signer,
           })),
         },
+        { kind: "increaseTime", seconds: 10 },
         { kind: "enableSigner", tokenId: ids.alpha!, signer: s4! },
         {
           kind: "batch",
@@ -123,6 +124,7 @@ beforeAll(async () => {
             enabled: true,
           })),
         },
+        { kind: "increaseTime", seconds: 10 },
         { kind: "setRedirectUri", tokenId: ids.alpha!, uri: "https://z.example/late", enabled: true },
         { kind: "enableSigner", tokenId: ids.gone!, signer: s1! },
         { kind: "revoke", tokenId: ids.gone! },
@@ -146,7 +148,8 @@ beforeAll(async () => {
     times[`car${i + 1}.mint`] = await blockTime(car);
   }
   const now = await chain.now();
-  const grants = await chain.apply([
+  // Each grant a few seconds after the previous one: lists ordered by set time have no ties.
+  const grantSteps: Parameters<ScenarioChain["apply"]>[0] = [
     {
       kind: "grant",
       vehicleId: ids.car1!,
@@ -180,7 +183,10 @@ beforeAll(async () => {
       expiration: now + 600n,
       source: "ipfs://account",
     },
-  ]);
+  ];
+  const grants = (
+    await chain.apply(grantSteps.flatMap((step) => [{ kind: "increaseTime" as const, seconds: 3 }, step]))
+  ).filter((r) => r.txHash !== null);
   for (const [i, g] of grants.entries()) times[`grant${i}`] = await blockTime(g);
   await stack.synced();
   chainNow = (await chain.now()) + 5n;
