@@ -3635,6 +3635,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same GraphQL endpoint with the query in the URL */
+        get: {
+            parameters: {
+                query: {
+                    operationName?: string;
+                    query: string;
+                    /** @description JSON object */
+                    variables?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The answer: `data`, and `errors` for fields that failed (e.g. NOT_FOUND) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GraphqlResponse"];
+                    };
+                };
+                /** @description Not a GraphQL request (BAD_REQUEST): no query, malformed JSON or variables */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GraphqlResponse"];
+                    };
+                };
+                /** @description The document does not parse or validate, or is over the depth or cost limit */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GraphqlResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * identity-api-compatible GraphQL (licenses, signers, redirect URIs, vehicles, grants)
+         * @description The subset of DIMO identity-api's schema this API indexes, with its shapes, orderings and cursors. Schema and GraphiQL: /docs/identity; SDL: /docs/identity.graphql.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["GraphqlRequest"];
+                };
+            };
+            responses: {
+                /** @description The answer: `data`, and `errors` for fields that failed (e.g. NOT_FOUND) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GraphqlResponse"];
+                    };
+                };
+                /** @description Not a GraphQL request (BAD_REQUEST): no query, malformed JSON or variables */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GraphqlResponse"];
+                    };
+                };
+                /** @description The document does not parse or validate, or is over the depth or cost limit */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GraphqlResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ready": {
         parameters: {
             query?: never;
@@ -4882,6 +4986,33 @@ export interface components {
             label?: string | null;
         };
         Grant: components["schemas"]["SacdGrant"] | components["schemas"]["PrivilegeGrant"];
+        GraphqlError: {
+            extensions: {
+                code: string;
+            } & {
+                [key: string]: unknown;
+            };
+            locations?: {
+                column: number;
+                line: number;
+            }[];
+            message: string;
+            path?: (string | number)[];
+        };
+        GraphqlRequest: {
+            operationName?: string | null;
+            /** @example { developerLicenses(first: 2) { totalCount nodes { tokenId clientId alias } } } */
+            query: string;
+            variables?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        GraphqlResponse: {
+            data?: {
+                [key: string]: unknown;
+            } | null;
+            errors?: components["schemas"]["GraphqlError"][];
+        };
         Health: {
             /** @enum {string} */
             status: "ok";
