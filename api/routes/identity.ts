@@ -137,6 +137,12 @@ export function registerIdentityRoutes(app: ApiApp, identity: IdentityGraphql, o
         while (original instanceof GraphQLError && original.originalError) original = original.originalError;
         // GraphQL's own errors and the resolvers' (GraphQLError all the way down) are for the client.
         if (original instanceof GraphQLError) return error as Error;
+        // yoga parses `variables`/`extensions` of a query string or form with a bare JSON.parse.
+        if (original instanceof SyntaxError) {
+          return new GraphQLError("variables and extensions must be JSON", {
+            extensions: { code: "BAD_REQUEST", http: { status: 400 } },
+          });
+        }
         const at = error instanceof GraphQLError ? error : undefined;
         const located = (message: string, code: string) =>
           new GraphQLError(message, {

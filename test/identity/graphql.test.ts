@@ -762,6 +762,20 @@ describe("errors, as identity-api answers them", () => {
     expect(empty.status).toBe(400);
     const body = (await empty.json()) as { errors: GqlError[] };
     expect(body.errors.map((e) => e.extensions?.code)).toEqual(["BAD_REQUEST"]);
+    const variables = await app.request(
+      `/query?query=${encodeURIComponent("{ vehicles(first: 0) { totalCount } }")}&variables=%7Bnope`,
+    );
+    expect(variables.status).toBe(400);
+    expect(await variables.json()).toStrictEqual({
+      errors: [{ message: "variables and extensions must be JSON", extensions: { code: "BAD_REQUEST" } }],
+    });
+    const text = await app.request("/query", {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "{ vehicles }",
+    });
+    expect(text.status).toBe(415);
+    expect(((await text.json()) as { errors: GqlError[] }).errors[0]?.extensions?.code).toBe("BAD_REQUEST");
   });
 
   it("refuses a query over the cost limit (aliases) or the depth limit (introspection), before running it", async () => {
