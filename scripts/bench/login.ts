@@ -1,18 +1,16 @@
-import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { Agent, request } from "node:http";
 import os from "node:os";
-import path from "node:path";
+import sha3 from "js-sha3";
 import secp256k1 from "secp256k1";
-import { type Hex, hashMessage } from "viem";
+import type { Hex } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 import { createDatabase } from "../../api/db/database";
 import { createIndexedSchema, indexedFixture } from "../fixtures/indexedFixture";
-import { ROOT } from "../runtime/paths";
-import { freePort } from "../runtime/ports";
+import { startApiProcess } from "./support/apiProcess";
 import type { BenchFigures, BenchSection } from "./support/benchRegistry";
 import { runChildTask, serveChildTask } from "./support/childTask";
 import { backendPids, cpuMs } from "./support/cpu";
+import { ROUNDS, withSpread } from "./support/httpRounds";
 
 // login.*: full Login with DIMO cycles — generate_challenge, sign the fresh EIP-4361 message with
 // one of the license's 10 API keys, submit_challenge — against API replicas run as
@@ -37,8 +35,6 @@ const DOMAIN = "https://bench.example/callback";
  */
 const RATE_LIMIT = process.env.BENCH_LOGIN_RATE_LIMIT ?? "1000000";
 const RATE_LIMIT_CLIENT_IP = String(Math.floor(Number(RATE_LIMIT) / 3));
-/** Shared by the replicas: one seals the signing key, the others open it. */
-const BENCH_SECRET = randomBytes(32).toString("hex");
 
 type LoadSpec = { urls: string[]; clientId: string; keys: Hex[]; seconds: number; concurrency: number };
 type LoadResult = {
@@ -79,7 +75,11 @@ export const loginSection: BenchSection = {
     const urls: string[] = [];
     const pids: number[] = [];
     for (let i = 0; i < REPLICAS; i++) {
-      const replica = await startReplica(database.url);
+      const replica = await startApiProcess(database.url, {
+        LOGIN_RATE_LIMIT_PER_IP: RATE_LIMIT,
+        LOGIN_RATE_LIMIT_PER_CLIENT: RATE_LIMIT_CLIENT_IP,
+        LOGIN_RATE_LIMIT_PER_CLIENT_GLOBAL: RATE_LIMIT,
+      });
       ctx.onCleanup(replica.stop);
       urls.push(replica.url);
       pids.push(replica.pid);
@@ -87,26 +87,43 @@ export const loginSection: BenchSection = {
     const spec = { urls, clientId, keys, concurrency: CONCURRENCY };
     ctx.log(`warming up (${CONCURRENCY} clients, ${REPLICAS} API replicas)…`);
     await runClients({ ...spec, seconds: 2 });
-    const backends = await backendPids(database.url);
-    const before = { api: cpuMs(pids), postgres: cpuMs(backends) };
-    ctx.log(`login cycles for ${ctx.seconds} s…`);
-    const r = await runClients({ ...spec, seconds: ctx.seconds });
-    const per = (ms: number) => Math.round((ms / Math.max(1, r.cycles)) * 100) / 100;
-    if (r.failures > 0) ctx.log(`${r.failures} failed cycles; first: ${r.firstFailure}`);
-    const cpu: BenchFigures =
-      before.api === null || before.postgres === null
-        ? {}
-        : {
-            "login.cpuMsPerCycle.api": per(cpuMs(pids)! - before.api),
-            "login.cpuMsPerCycle.postgres": per(cpuMs(backends)! - before.postgres),
-            "login.cpuMsPerCycle.client": per(r.cpuMs),
-          };
+    const runs: LoadResult[] = [];
+    const spent = { api: 0, postgres: 0, client: 0, cycles: 0 };
+    for (let round = 1; round <= ROUNDS; round++) {
+      const backends = await backendPids(database.url, "dimo-console-api");
+      const before = { api: cpuMs(pids), postgres: cpuMs(backends) };
+      const r = await runClients({ ...spec, seconds: ctx.seconds });
+      const after = { api: cpuMs(pids), postgres: cpuMs(backends) };
+      spent.api += (after.api ?? 0) - (before.api ?? 0);
+      spent.postgres += (after.postgres ?? 0) - (before.postgres ?? 0);
+      spent.client += r.cpuMs;
+      spent.cycles += r.cycles;
+      runs.push(r);
+      ctx.log(
+        `round ${round}/${ROUNDS}: ${Math.round(r.cycles / r.seconds)} cycles/s, p50 ${r.p50Ms} / p99 ${r.p99Ms} ms`,
+      );
+      if (r.failures > 0) ctx.log(`${r.failures} failed cycles; first: ${r.firstFailure}`);
+    }
+    const per = (ms: number) => Math.round((ms / Math.max(1, spent.cycles)) * 100) / 100;
     return {
-      ...cpu,
-      "login.submitChallenge.rps": Math.round(r.cycles / r.seconds),
-      "login.submitChallenge.p50Ms": r.p50Ms,
-      "login.submitChallenge.p99Ms": r.p99Ms,
-      "login.submitChallenge.failures": r.failures,
+      "login.cpuMsPerCycle.api": per(spent.api),
+      "login.cpuMsPerCycle.postgres": per(spent.postgres),
+      "login.cpuMsPerCycle.client": per(spent.client),
+      ...withSpread(
+        "login.submitChallenge.rps",
+        runs.map((r) => r.cycles / r.seconds),
+      ),
+      ...withSpread(
+        "login.submitChallenge.p50Ms",
+        runs.map((r) => r.p50Ms),
+        1,
+      ),
+      ...withSpread(
+        "login.submitChallenge.p99Ms",
+        runs.map((r) => r.p99Ms),
+        1,
+      ),
+      "login.submitChallenge.failures": runs.reduce((n, r) => n + r.failures, 0),
       "login.concurrency": CONCURRENCY,
       "login.replicas": REPLICAS,
     } satisfies BenchFigures;
@@ -134,53 +151,6 @@ async function seed(url: string, clientId: string, keys: Hex[]) {
   } finally {
     await db.destroy();
   }
-}
-
-/** One API process (`api/server.ts`, as `npm run start:api`), ready when /health answers. */
-async function startReplica(
-  databaseUrl: string,
-): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "api/server.ts")], {
-    stdio: ["ignore", "ignore", "inherit"],
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      DIMO_NETWORK: "local",
-      RPC_URL: "http://127.0.0.1:9", // only /ready and /status ask the chain
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      PUBLIC_URL: "http://127.0.0.1",
-      API_SECRET: BENCH_SECRET,
-      LOG_LEVEL: "info",
-      LOGIN_RATE_LIMIT_PER_IP: RATE_LIMIT,
-      LOGIN_RATE_LIMIT_PER_CLIENT: RATE_LIMIT_CLIENT_IP,
-      LOGIN_RATE_LIMIT_PER_CLIENT_GLOBAL: RATE_LIMIT,
-      // No chain here to measure the indexer's lag against (its check is one cached read a second).
-      LOGIN_MAX_INDEXER_LAG_BLOCKS: "off",
-    },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`API replica exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error("API replica did not start in 120 s");
-    try {
-      if ((await fetch(`${url}/health`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    url,
-    pid: child.pid!,
-    stop: async () => {
-      if (child.exitCode === null) child.kill("SIGTERM");
-      await exited;
-    },
-  };
 }
 
 function runClients(spec: LoadSpec): Promise<LoadResult> {
@@ -224,9 +194,15 @@ function post(
   });
 }
 
-/** EIP-191 personal_sign with libsecp256k1: 65 bytes, v 27/28. */
+/** EIP-191 personal_sign with libsecp256k1 and js-sha3's keccak: 65 bytes, v 27/28. */
 function personalSign(key: Uint8Array, message: string): string {
-  const { signature, recid } = secp256k1.ecdsaSign(hashMessage(message, "bytes"), key);
+  const bytes = Buffer.from(message, "utf8");
+  const digest = sha3.keccak256
+    .create()
+    .update(`\x19Ethereum Signed Message:\n${bytes.length}`)
+    .update(bytes)
+    .arrayBuffer();
+  const { signature, recid } = secp256k1.ecdsaSign(new Uint8Array(digest), key);
   return `0x${Buffer.from(signature).toString("hex")}${(27 + recid).toString(16)}`;
 }
 
