@@ -46,9 +46,24 @@ export async function apiScaleCurves(ctx: BenchContext, sizes: number[]): Promis
     curve("licenseDetail.rps", "GET /v1/licenses/{id}: requests/s", "req/s", (s) => s.detail.rps),
     curve("licenseDetail.p50Ms", "GET /v1/licenses/{id}: median latency", "ms", (s) => s.detail.p50Ms),
     curve("licenseDetail.p99Ms", "GET /v1/licenses/{id}: p99 latency", "ms", (s) => s.detail.p99Ms),
-    curve("licenseVehicles.rps", "GET /v1/licenses/{id}/vehicles: requests/s", "req/s", (s) => s.vehicles.rps),
-    curve("licenseVehicles.p50Ms", "GET /v1/licenses/{id}/vehicles: median latency", "ms", (s) => s.vehicles.p50Ms),
-    curve("licenseVehicles.p99Ms", "GET /v1/licenses/{id}/vehicles: p99 latency", "ms", (s) => s.vehicles.p99Ms),
+    curve(
+      "licenseVehicles.rps",
+      "GET /v1/licenses/{id}/vehicles: requests/s",
+      "req/s",
+      (s) => s.vehicles.rps,
+    ),
+    curve(
+      "licenseVehicles.p50Ms",
+      "GET /v1/licenses/{id}/vehicles: median latency",
+      "ms",
+      (s) => s.vehicles.p50Ms,
+    ),
+    curve(
+      "licenseVehicles.p99Ms",
+      "GET /v1/licenses/{id}/vehicles: p99 latency",
+      "ms",
+      (s) => s.vehicles.p99Ms,
+    ),
     curve("rssMb", "API process resident memory after the load", "MB", (s) => s.rssMb),
     curve("peakRssMb", "API process peak resident memory", "MB", (s) => s.peakRssMb),
     curve("databaseMb", "Database size", "MB", (s) => s.databaseMb),
@@ -98,7 +113,9 @@ async function databaseMb(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ bytes: string }>("SELECT pg_database_size(current_database()) AS bytes");
+    const { rows } = await client.query<{ bytes: string }>(
+      "SELECT pg_database_size(current_database()) AS bytes",
+    );
     return round(Number(rows[0]!.bytes) / 2 ** 20, 1);
   } finally {
     await client.end();
