@@ -1,6 +1,6 @@
 import pg from "pg";
 import { startApiProcess } from "./support/apiProcess";
-import { apiTargets } from "./support/benchApi";
+import { apiTargets, cpuCounter } from "./support/benchApi";
 import type { BenchContext, ScaleCurve, ScaleSection } from "./support/benchRegistry";
 import { seedIndex } from "./support/benchSeed";
 import { memoryMb } from "./support/cpu";
@@ -18,6 +18,8 @@ const CONNECTIONS = 64;
 
 type Step = {
   size: number;
+  /** CPU ms per request by target and process (`<target>.cpuMsPerRequest.apiProcess|postgres`). */
+  cpu: Record<string, number>;
   detail: { rps: number; p50Ms: number; p99Ms: number };
   vehicles: { rps: number; p50Ms: number; p99Ms: number };
   rssMb: number;
@@ -64,6 +66,30 @@ export async function apiScaleCurves(ctx: BenchContext, sizes: number[]): Promis
       "ms",
       (s) => s.vehicles.p99Ms,
     ),
+    curve(
+      "licenseDetail.cpuMsPerRequest.apiProcess",
+      "GET /v1/licenses/{id}: CPU per request in the API process",
+      "ms",
+      (s) => s.cpu["licenseDetail.cpuMsPerRequest.apiProcess"] ?? 0,
+    ),
+    curve(
+      "licenseDetail.cpuMsPerRequest.postgres",
+      "GET /v1/licenses/{id}: CPU per request in Postgres",
+      "ms",
+      (s) => s.cpu["licenseDetail.cpuMsPerRequest.postgres"] ?? 0,
+    ),
+    curve(
+      "licenseVehicles.cpuMsPerRequest.apiProcess",
+      "GET /v1/licenses/{id}/vehicles: CPU per request in the API process",
+      "ms",
+      (s) => s.cpu["licenseVehicles.cpuMsPerRequest.apiProcess"] ?? 0,
+    ),
+    curve(
+      "licenseVehicles.cpuMsPerRequest.postgres",
+      "GET /v1/licenses/{id}/vehicles: CPU per request in Postgres",
+      "ms",
+      (s) => s.cpu["licenseVehicles.cpuMsPerRequest.postgres"] ?? 0,
+    ),
     curve("rssMb", "API process resident memory after the load", "MB", (s) => s.rssMb),
     curve("peakRssMb", "API process peak resident memory", "MB", (s) => s.peakRssMb),
     curve("databaseMb", "Database size", "MB", (s) => s.databaseMb),
@@ -78,12 +104,18 @@ async function measureStep(ctx: BenchContext, size: number): Promise<Step> {
     const api = await startApiProcess(database.url);
     try {
       const t = apiTargets(size);
+      const cpu = cpuCounter(api, database.url, "step");
       const runs = await measureRounds(
         [
           { name: "licenseDetail", url: api.url, target: t.licenseDetail },
           { name: "licenseVehicles", url: api.url, target: t.licenseVehicles },
         ],
-        { connections: CONNECTIONS, seconds: ctx.seconds, log: (l) => ctx.log(`scale ${size}: ${l}`) },
+        {
+          connections: CONNECTIONS,
+          seconds: ctx.seconds,
+          log: (l) => ctx.log(`scale ${size}: ${l}`),
+          around: cpu.around,
+        },
       );
       const med = (rs: typeof runs.licenseDetail) => ({
         rps: round(spread(rs!.map((r) => r.rps)).median),
@@ -93,6 +125,7 @@ async function measureStep(ctx: BenchContext, size: number): Promise<Step> {
       const memory = memoryMb(api.pid);
       const step: Step = {
         size,
+        cpu: Object.fromEntries(Object.entries(cpu.figures()).map(([k, v]) => [k.slice("step.".length), v])),
         detail: med(runs.licenseDetail),
         vehicles: med(runs.licenseVehicles),
         rssMb: memory.rssMb,

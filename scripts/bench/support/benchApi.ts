@@ -101,14 +101,15 @@ export const apiSection: BenchSection = {
       ids: LICENSES,
       values,
     });
+    // Each peer right after the route it is compared with.
     const targets: HttpTarget[] = [
       { name: "licenseDetail", url: api.url, target: t.licenseDetail },
-      { name: "licenseVehicles", url: api.url, target: t.licenseVehicles },
-      { name: "bareHono", url: bare.url, target: { path: "/" } },
       { name: "oneRow.licenseDetail", url: oneRow.url, target: t.licenseDetail },
-      { name: "oneRow.licenseVehicles", url: oneRow.url, target: t.licenseVehicles },
       { name: "ponderGraphql.licenseDetail", url: ponder.url, target: gqlPost(PONDER_LICENSE) },
+      { name: "licenseVehicles", url: api.url, target: t.licenseVehicles },
+      { name: "oneRow.licenseVehicles", url: oneRow.url, target: t.licenseVehicles },
       { name: "ponderGraphql.licenseVehicles", url: ponder.url, target: gqlPost(PONDER_VEHICLES, clientIds) },
+      { name: "bareHono", url: bare.url, target: { path: "/" } },
     ];
     const queryTarget = await queryRouteTarget(api.url, ctx);
     if (queryTarget) targets.push({ name: "query.licenseDetail", url: api.url, target: queryTarget });
@@ -157,7 +158,7 @@ async function queryRouteTarget(base: string, ctx: BenchContext): Promise<WrkTar
 }
 
 /** CPU ms per request of the API's measured runs, in its process and its Postgres backends. */
-function cpuCounter(api: ApiProcess, databaseUrl: string) {
+export function cpuCounter(api: ApiProcess, databaseUrl: string, prefix = "api") {
   const totals: Record<string, { api: number; postgres: number; requests: number }> = {};
   return {
     async around(name: string) {
@@ -177,8 +178,8 @@ function cpuCounter(api: ApiProcess, databaseUrl: string) {
     figures(): BenchFigures {
       const out: BenchFigures = {};
       for (const [name, s] of Object.entries(totals)) {
-        out[`api.${name}.cpuMsPerRequest.apiProcess`] = round(s.api / s.requests, 4);
-        out[`api.${name}.cpuMsPerRequest.postgres`] = round(s.postgres / s.requests, 4);
+        out[`${prefix}.${name}.cpuMsPerRequest.apiProcess`] = round(s.api / s.requests, 4);
+        out[`${prefix}.${name}.cpuMsPerRequest.postgres`] = round(s.postgres / s.requests, 4);
       }
       return out;
     },

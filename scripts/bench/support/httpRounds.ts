@@ -2,10 +2,14 @@ import type { BenchFigures } from "./benchRegistry";
 import { runWrk, type WrkResult, type WrkTarget } from "./wrk";
 
 // Every HTTP figure: wrk in its own process, a warm-up per target, then ROUNDS measured runs with
-// the targets interleaved (a slow moment of the machine hits every target alike); a figure is the
-// median of its runs, printed with the spread (min–max) as `<key>Min` / `<key>Max`.
+// the targets interleaved (a slow moment of the machine hits every target alike) and a pause after
+// each run (a slow server still finishes the requests wrk left in flight, and its queries would
+// run into the next target's time); a figure is the median of its runs, printed with the spread
+// (min–max) as `<key>Min` / `<key>Max`.
 
 export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SETTLE_MS = 2_000;
+const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
 
 export type HttpTarget = { name: string; url: string; target: WrkTarget };
 
@@ -28,6 +32,7 @@ export async function measureRounds(
   for (const t of targets) {
     o.log(`warm-up ${t.name} (${o.warmupSeconds ?? 2} s)…`);
     checked(t.name, await runWrk(t.target, { ...t, ...opts, seconds: o.warmupSeconds ?? 2 }));
+    await settle();
   }
   for (let round = 1; round <= ROUNDS; round++) {
     for (const t of targets) {
@@ -38,6 +43,7 @@ export async function measureRounds(
         `round ${round}/${ROUNDS} ${t.name}: ${Math.round(r.rps)} req/s, p50 ${r.p50Ms} / p99 ${r.p99Ms} ms`,
       );
       runs[t.name] = [...(runs[t.name] ?? []), r];
+      await settle();
     }
   }
   return runs;
