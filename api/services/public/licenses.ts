@@ -236,11 +236,8 @@ export function licenseService(ctx: ServiceContext) {
 
     /** The clientId of a license, or 404: the key of its shared vehicles. */
     async clientIdOf(tokenId: string): Promise<string> {
-      const row = await ctx.db
-        .selectFrom("dimo.license")
-        .select("client_id")
-        .where("token_id", "=", tokenId)
-        .executeTakeFirst();
+      // Through the batch loader: concurrent requests share one statement with license details.
+      const row = await loadByTokenId(tokenId);
       if (!row) throw new NotFoundError(`No license with tokenId ${tokenId}`);
       return row.client_id;
     },

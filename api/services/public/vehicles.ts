@@ -1,5 +1,6 @@
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { checksumAddress } from "../../../domain/eip55";
+import { queryTemplate, slot } from "../../db/template";
 import { NotFoundError } from "../../errors";
 import type { Page } from "../../lib/shapes";
 import { isoFromSeconds, isoFromSecondsOrNull, unixSeconds } from "../../lib/time";
@@ -25,6 +26,66 @@ const summary = (r: SummaryRow): VehicleSummary => ({
 });
 
 export function vehicleService(ctx: ServiceContext) {
+  // Vehicles with an unexpired grant to a clientId after a vehicleId, compiled once (the hottest
+  // list: building and compiling this query per request cost more CPU than running it). Without a
+  // cursor `after` is -1: vehicle ids are uint256, so the range is the whole index either way.
+  const sharedPage = queryTemplate(
+    ctx.db,
+    ctx.db
+      .with("ids", (db) =>
+        db
+          .selectFrom("dimo.vehicle_sacd")
+          .select("vehicle_id")
+          .where("grantee", "=", slot("clientId"))
+          .where("expires_at", ">", slot("now"))
+          .where("vehicle_id", ">", slot("after"))
+          .union(
+            db
+              .selectFrom("dimo.vehicle_privilege")
+              .select("vehicle_id")
+              .where("user", "=", slot("clientId"))
+              .where("expires_at", ">", slot("now"))
+              .where("vehicle_id", ">", slot("after")),
+          )
+          .orderBy("vehicle_id")
+          .limit(slot("limit") as unknown as number),
+      )
+      .selectFrom("ids")
+      .leftJoin("dimo.vehicle as v", "v.id", "ids.vehicle_id")
+      .select((eb) => [
+        eb.cast<string>("ids.vehicle_id", "text").as("vehicle_id"),
+        "v.owner",
+        jsonArrayFrom(
+          eb
+            .selectFrom("dimo.vehicle_sacd as s")
+            .select((e) => [
+              "s.grantee",
+              e.cast<string>("s.permissions", "text").as("permissions"),
+              e.cast<string>("s.expires_at", "text").as("expires_at"),
+              "s.source",
+              "s.template_id",
+            ])
+            .whereRef("s.vehicle_id", "=", "ids.vehicle_id")
+            .where("s.grantee", "=", slot("clientId"))
+            .where("s.expires_at", ">", slot("now")),
+        ).as("sacds"),
+        jsonArrayFrom(
+          eb
+            .selectFrom("dimo.vehicle_privilege as p")
+            .select((e) => [
+              "p.user",
+              e.cast<string>("p.privilege_id", "text").as("privilege_id"),
+              e.cast<string>("p.expires_at", "text").as("expires_at"),
+            ])
+            .whereRef("p.vehicle_id", "=", "ids.vehicle_id")
+            .where("p.user", "=", slot("clientId"))
+            .where("p.expires_at", ">", slot("now"))
+            .orderBy("p.privilege_id"),
+        ).as("privileges"),
+      ])
+      .orderBy("ids.vehicle_id"),
+  );
+
   return {
     /**
      * Vehicles with an unexpired grant (SACD or legacy privilege) to `clientId`, vehicleId
@@ -40,61 +101,8 @@ export function vehicleService(ctx: ServiceContext) {
       const now = unixSeconds(ctx.clock()).toString();
       const filters = { tokenId };
       const after =
-        page.cursor === undefined ? null : ctx.cursors.decode(page.cursor, "licenseVehicles", filters, 1)[0]!;
-      const rows = await ctx.db
-        .with("ids", (db) =>
-          db
-            .selectFrom("dimo.vehicle_sacd")
-            .select("vehicle_id")
-            .where("grantee", "=", clientId)
-            .where("expires_at", ">", now)
-            .$if(after !== null, (q) => q.where("vehicle_id", ">", after!))
-            .union(
-              db
-                .selectFrom("dimo.vehicle_privilege")
-                .select("vehicle_id")
-                .where("user", "=", clientId)
-                .where("expires_at", ">", now)
-                .$if(after !== null, (q) => q.where("vehicle_id", ">", after!)),
-            )
-            .orderBy("vehicle_id")
-            .limit(limit + 1),
-        )
-        .selectFrom("ids")
-        .leftJoin("dimo.vehicle as v", "v.id", "ids.vehicle_id")
-        .select((eb) => [
-          eb.cast<string>("ids.vehicle_id", "text").as("vehicle_id"),
-          "v.owner",
-          jsonArrayFrom(
-            eb
-              .selectFrom("dimo.vehicle_sacd as s")
-              .select((e) => [
-                "s.grantee",
-                e.cast<string>("s.permissions", "text").as("permissions"),
-                e.cast<string>("s.expires_at", "text").as("expires_at"),
-                "s.source",
-                "s.template_id",
-              ])
-              .whereRef("s.vehicle_id", "=", "ids.vehicle_id")
-              .where("s.grantee", "=", clientId)
-              .where("s.expires_at", ">", now),
-          ).as("sacds"),
-          jsonArrayFrom(
-            eb
-              .selectFrom("dimo.vehicle_privilege as p")
-              .select((e) => [
-                "p.user",
-                e.cast<string>("p.privilege_id", "text").as("privilege_id"),
-                e.cast<string>("p.expires_at", "text").as("expires_at"),
-              ])
-              .whereRef("p.vehicle_id", "=", "ids.vehicle_id")
-              .where("p.user", "=", clientId)
-              .where("p.expires_at", ">", now)
-              .orderBy("p.privilege_id"),
-          ).as("privileges"),
-        ])
-        .orderBy("ids.vehicle_id")
-        .execute();
+        page.cursor === undefined ? "-1" : ctx.cursors.decode(page.cursor, "licenseVehicles", filters, 1)[0]!;
+      const rows = await sharedPage({ clientId, now, after, limit: limit + 1 });
       const items = rows
         .slice(0, limit)
         .map((r) => sharedVehicle(r.vehicle_id, r.owner, r.sacds, r.privileges));

@@ -1,103 +1,142 @@
-import { Hono } from "hono";
-import { sql } from "kysely";
-import pino from "pino";
-import { createDatabase } from "../../../api/db/database";
-import { startApi } from "../../../api/server";
-import { loadConfig } from "../../../config/env";
-import { createIndexedSchema } from "../../fixtures/indexedFixture";
-import { freePort } from "../../runtime/ports";
-import { type Served, serveFetch } from "../../runtime/serveFetch";
-import { type LoadOptions, loadPlacement, runLoad as runLoadAt } from "./benchLoad";
-import type { BenchFigures, BenchSection } from "./benchRegistry";
-import { backendPids, cpuMs } from "./cpu";
+import pg from "pg";
+import type { ApiProcess } from "./apiProcess";
+import { startApiProcess } from "./apiProcess";
+import type { BenchContext, BenchFigures, BenchSection } from "./benchRegistry";
+import { seedIndex } from "./benchSeed";
+import { postgresCpuSpan, processCpuMs } from "./cpu";
+import { type HttpTarget, httpFigures, measureRounds, ratioFigures, round } from "./httpRounds";
+import { startPeer } from "./peerServers";
+import { startPonderServe } from "./ponderServe";
+import { ensureWrk, type WrkResult, type WrkTarget } from "./wrk";
 
 const LICENSES = Number(process.env.BENCH_LICENSES ?? 10_000);
-// autocannon in this process, beside both servers: each target pays the same client cost on the
-// same thread (BENCH_LOADGEN=child gives the server a thread of its own instead).
-const PLACEMENT = loadPlacement("inprocess");
-const runLoad = (opts: LoadOptions) => runLoadAt(opts, PLACEMENT);
-const CONNECTIONS = 50;
+const VEHICLES = Number(process.env.BENCH_VEHICLES ?? 100_000);
+const CONNECTIONS = 64;
 const KEYSET_SAMPLES = 25;
-const T0 = 1_735_689_600;
+
+// GraphQL documents the peers answer: the same license with its signers and redirect URIs, and
+// the vehicles shared with a license (Ponder has no joins: the grants to its clientId, which the
+// caller must know; our route looks it up itself and adds each vehicle's owner).
+const json = { "content-type": "application/json" };
+const gql = (query: string) => JSON.stringify({ query });
+const PONDER_LICENSE = gql(
+  `{ license(tokenId: "{id}") { tokenId clientId owner alias status mintedAt mintedBlock mintedTx revokedAt revokedBlock revokedTx } licenseSigners(where: {tokenId: "{id}"}, limit: 100) { items { signer enabledAt enabledBlock enabledTx } } licenseRedirectUris(where: {tokenId: "{id}"}, limit: 100) { items { uri enabledAt enabledBlock enabledTx } } }`,
+);
+const PONDER_VEHICLES = gql(
+  `{ vehicleSacds(where: {grantee: "{value}", expiresAt_gt: "1"}, orderBy: "vehicleId", limit: 20) { items { vehicleId grantee permissions expiresAt source templateId } pageInfo { endCursor hasNextPage } } vehiclePrivileges(where: {user: "{value}", expiresAt_gt: "1"}, orderBy: "vehicleId", limit: 20) { items { vehicleId privilegeId user expiresAt } } }`,
+);
+/** The identity-API-shaped query of POST /query (issue 15), when the route exists. */
+const QUERY_LICENSE = gql(
+  "{ developerLicense(by: {tokenId: {id}}) { alias tokenId clientId owner signers(first: 100) { nodes { address enabledAt } } redirectURIs(first: 100) { nodes { uri enabledAt } } } }",
+);
+
+export type ApiTargets = {
+  licenseDetail: WrkTarget;
+  licenseVehicles: WrkTarget;
+};
+
+/** The two public reads every API figure is about, ids drawn over all `licenses`. */
+export function apiTargets(licenses: number): ApiTargets {
+  return {
+    licenseDetail: { path: "/v1/licenses/{id}", ids: licenses },
+    licenseVehicles: { path: "/v1/licenses/{id}/vehicles", ids: licenses },
+  };
+}
 
 /**
- * The public API against a generated index of LICENSES licenses (2 signers and 2 redirect URIs
- * each): license-detail throughput and latency next to a bare Hono JSON route on the same
- * machine, and the first vs the last page of the license list walked with cursors.
+ * The public API as `npm run start:api` runs it, against a generated index (LICENSES licenses
+ * with 2 signers and 2 redirect URIs each, VEHICLES vehicles with 2 grants each), side by side
+ * with its peers on the same rows: Ponder's own /graphql (`ponder serve` of our indexer app),
+ * a naive one-query Hono + pg route, and a bare JSON route. Every server is a process of its own,
+ * driven by wrk at 64 connections; each figure is the median of ROUNDS interleaved runs.
  */
 export const apiSection: BenchSection = {
   key: "api",
   title: "Public API",
   describe: {
     "seed.licenses": "licenses in the generated index",
-    "licenseDetail.rps": "GET /v1/licenses/{random tokenId}, requests/s",
+    "seed.vehicles": "vehicles, each with SACD grants to 2 licenses",
+    "licenseDetail.rps":
+      "GET /v1/licenses/{random tokenId}, requests/s (median of the runs; …Min/…Max = spread)",
     "licenseDetail.p50Ms": "… median latency, ms",
     "licenseDetail.p99Ms": "… p99 latency, ms",
-    "bareHono.rps": "bare Hono c.json({ok:true}) on @hono/node-server, requests/s",
-    "bareHono.p99Ms": "… p99 latency, ms",
-    "licenseDetail.ratioToBare": "license detail rps / bare Hono rps (target ≥ 0.5)",
-    "licenseDetail.cpuMsPerRequest.apiProcess":
-      "CPU ms per license-detail request in the bench process, which serves the API (with BENCH_LOADGEN=inprocess it also runs the load generator)",
+    "licenseDetail.ratioToBare": "license detail rps / bare JSON route rps",
+    "licenseDetail.ratioToOneRow": "… / naive one-row Hono + pg route rps (goal ≥ 1.0)",
+    "licenseDetail.ratioToPonderGraphql":
+      "… / Ponder /graphql for the license with signers and URIs (goal ≥ 10)",
+    "licenseDetail.cpuMsPerRequest.apiProcess": "CPU ms per license-detail request in the API process",
     "licenseDetail.cpuMsPerRequest.postgres": "… in the API's Postgres backends",
+    "licenseVehicles.rps": "GET /v1/licenses/{random tokenId}/vehicles (first page, 20), requests/s",
+    "licenseVehicles.ratioToOneRow": "… / naive one-statement Hono + pg route rps",
+    "licenseVehicles.ratioToPonderGraphql": "… / Ponder /graphql for the grants to the license's clientId",
+    "bareHono.rps": "bare Hono c.json({ok:true}) on @hono/node-server, requests/s",
     keysetFirstPageMs: "GET /v1/licenses?status=all&limit=100, first page, median ms",
     keysetLastPageMs: "… last page (reached by walking cursors), median ms",
     keysetDepthRatio: "last page / first page (target ≤ 1.5)",
   },
   async run(ctx) {
+    ensureWrk(ctx.log);
     const database = await ctx.freshDatabase("api");
     ctx.onCleanup(() => database.drop());
-    ctx.log(`seeding ${LICENSES} licenses…`);
-    await seed(database.url);
+    ctx.log(`seeding ${LICENSES} licenses and ${VEHICLES} vehicles…`);
+    await seedIndex(database.url, { licenses: LICENSES, vehicles: VEHICLES });
+    const clientIds = await licenseClientIds(database.url);
 
-    // The API as `npm start` runs it (pool, migrations, middleware, per-request JSON logs), the
-    // logs going to /dev/null so the bench's own output stays clean.
-    const logger = pino({ level: "info" }, pino.destination({ dest: "/dev/null", sync: false }));
-    const api = await startApi({
-      config: loadConfig({ ...process.env, LOG_LEVEL: "info", DATA_DIR: process.env.DATA_DIR ?? ".data" }),
-      databaseUrl: database.url,
-      rpcUrl: "http://127.0.0.1:9",
-      port: await freePort(),
-      logger,
-      chain: { headBlock: async () => 1n },
+    ctx.log("starting the API, its peers and `ponder serve`…");
+    const api = await startApiProcess(database.url);
+    ctx.onCleanup(api.stop);
+    const bare = await startPeer("bare");
+    ctx.onCleanup(bare.stop);
+    const oneRow = await startPeer("oneRow", database.url);
+    ctx.onCleanup(oneRow.stop);
+    const ponder = await startPonderServe({ databaseUrl: database.url, schema: "dimo" });
+    ctx.onCleanup(ponder.stop);
+
+    const t = apiTargets(LICENSES);
+    const gqlPost = (body: string, values?: string[]): WrkTarget => ({
+      path: "/graphql",
+      method: "POST",
+      headers: json,
+      body,
+      ids: LICENSES,
+      values,
     });
-    ctx.onCleanup(() => api.stop());
-    const bare = await serveBareHono();
-    ctx.onCleanup(() => bare.close());
+    // Each peer right after the route it is compared with.
+    const targets: HttpTarget[] = [
+      { name: "licenseDetail", url: api.url, target: t.licenseDetail },
+      { name: "oneRow.licenseDetail", url: oneRow.url, target: t.licenseDetail },
+      { name: "ponderGraphql.licenseDetail", url: ponder.url, target: gqlPost(PONDER_LICENSE) },
+      { name: "licenseVehicles", url: api.url, target: t.licenseVehicles },
+      { name: "oneRow.licenseVehicles", url: oneRow.url, target: t.licenseVehicles },
+      { name: "ponderGraphql.licenseVehicles", url: ponder.url, target: gqlPost(PONDER_VEHICLES, clientIds) },
+      { name: "bareHono", url: bare.url, target: { path: "/" } },
+    ];
+    const queryTarget = await queryRouteTarget(api.url, ctx);
+    if (queryTarget) targets.push({ name: "query.licenseDetail", url: api.url, target: queryTarget });
 
-    const figures: BenchFigures = { "api.seed.licenses": LICENSES };
-    const detail = { prefix: "/v1/licenses/", max: LICENSES };
-    ctx.log("warming up…");
-    await checked(runLoad({ url: api.url, connections: CONNECTIONS, seconds: 2, randomIdPath: detail }));
-    await checked(runLoad({ url: bare.url, connections: CONNECTIONS, seconds: 2 }));
+    const cpu = cpuCounter(api, database.url);
+    const runs = await measureRounds(targets, {
+      connections: CONNECTIONS,
+      seconds: ctx.seconds,
+      log: ctx.log,
+      around: cpu.around,
+    });
 
-    ctx.log(`GET /v1/licenses/{id} for ${ctx.seconds} s…`);
-    const backends = await backendPids(database.url);
-    const before = { self: process.cpuUsage(), postgres: cpuMs(backends) };
-    const d = await checked(
-      runLoad({ url: api.url, connections: CONNECTIONS, seconds: ctx.seconds, randomIdPath: detail }),
-    );
-    const self = process.cpuUsage(before.self);
-    const postgres = cpuMs(backends);
-    if (d.requests > 0) {
-      figures["api.licenseDetail.cpuMsPerRequest.apiProcess"] = round(
-        (self.user + self.system) / 1000 / d.requests,
-        4,
+    const figures: BenchFigures = { "api.seed.licenses": LICENSES, "api.seed.vehicles": VEHICLES };
+    for (const [name, r] of Object.entries(runs)) Object.assign(figures, httpFigures(`api.${name}`, r));
+    const peersOf = (name: string, ours: WrkResult[], prefix: string) => ({
+      ...ratioFigures(`${prefix}.ratioToBare`, ours, runs.bareHono!),
+      ...ratioFigures(`${prefix}.ratioToOneRow`, ours, runs[`oneRow.${name}`]!),
+      ...ratioFigures(`${prefix}.ratioToPonderGraphql`, ours, runs[`ponderGraphql.${name}`]!),
+    });
+    Object.assign(figures, peersOf("licenseDetail", runs.licenseDetail!, "api.licenseDetail"));
+    Object.assign(figures, peersOf("licenseVehicles", runs.licenseVehicles!, "api.licenseVehicles"));
+    if (runs["query.licenseDetail"])
+      Object.assign(
+        figures,
+        peersOf("licenseDetail", runs["query.licenseDetail"], "api.query.licenseDetail"),
       );
-      if (postgres !== null && before.postgres !== null) {
-        figures["api.licenseDetail.cpuMsPerRequest.postgres"] = round(
-          (postgres - before.postgres) / d.requests,
-          4,
-        );
-      }
-    }
-    ctx.log(`bare Hono for ${ctx.seconds} s…`);
-    const b = await checked(runLoad({ url: bare.url, connections: CONNECTIONS, seconds: ctx.seconds }));
-    figures["api.licenseDetail.rps"] = round(d.rps);
-    figures["api.licenseDetail.p50Ms"] = d.p50Ms;
-    figures["api.licenseDetail.p99Ms"] = d.p99Ms;
-    figures["api.bareHono.rps"] = round(b.rps);
-    figures["api.bareHono.p99Ms"] = b.p99Ms;
-    figures["api.licenseDetail.ratioToBare"] = round(d.rps / b.rps, 3);
+    Object.assign(figures, cpu.figures());
 
     ctx.log("keyset pages: walking the license list…");
     Object.assign(figures, await keysetDepth(api.url));
@@ -105,58 +144,71 @@ export const apiSection: BenchSection = {
   },
 };
 
-async function seed(url: string) {
-  const db = createDatabase(url, { poolMax: 1, statementTimeoutMs: 600_000 });
-  try {
-    await createIndexedSchema(db);
-    const n = LICENSES;
-    const hex40 = (expr: string) => `'0x' || substr(md5(${expr}) || md5('x' || ${expr}), 1, 40)`;
-    // Shaped like the views: lowercase hex, numeric(78) times; every 10th license revoked.
-    await sql
-      .raw(`INSERT INTO dimo.license
-        SELECT i, ${hex40("'client' || i")}, ${hex40("'owner' || (i % 500)")},
-               CASE WHEN i % 10 = 0 THEN NULL ELSE 'app-' || i END,
-               CASE WHEN i % 10 = 0 THEN 'revoked' ELSE 'active' END,
-               ${T0} - 86400 + i, 1000 + i, '0x' || md5('tx' || i) || md5('tx2' || i),
-               CASE WHEN i % 10 = 0 THEN ${T0} ELSE NULL END,
-               CASE WHEN i % 10 = 0 THEN 2000000 ELSE NULL END,
-               CASE WHEN i % 10 = 0 THEN '0x' || md5('rv' || i) || md5('rv2' || i) ELSE NULL END
-        FROM generate_series(1, ${n}) AS i`)
-      .execute(db);
-    await sql
-      .raw(`INSERT INTO dimo.license_signer
-        SELECT i, ${hex40("'signer' || i || '-' || k")}, ${T0} - 400 * 86400 * (k - 1) + i, 1000 + i,
-               '0x' || md5('s' || i || k) || md5('s2' || i || k)
-        FROM generate_series(1, ${n}) AS i, generate_series(1, 2) AS k`)
-      .execute(db);
-    await sql
-      .raw(`INSERT INTO dimo.license_redirect_uri
-        SELECT i, 'https://app-' || i || '.example.com/callback/' || k, ${T0} + i, 1000 + i,
-               '0x' || md5('r' || i || k) || md5('r2' || i || k)
-        FROM generate_series(1, ${n}) AS i, generate_series(1, 2) AS k`)
-      .execute(db);
-    await sql.raw("ANALYZE").execute(db);
-  } finally {
-    await db.destroy();
+/** POST /query's target when the route exists (it answers 404 until identity GraphQL lands). */
+async function queryRouteTarget(base: string, ctx: BenchContext): Promise<WrkTarget | null> {
+  const body = QUERY_LICENSE.replaceAll("{id}", "1");
+  const res = await fetch(`${base}/query`, { method: "POST", headers: json, body });
+  await res.arrayBuffer();
+  if (res.status === 404) {
+    ctx.log("POST /query answers 404: api.query.* skipped");
+    return null;
   }
+  if (res.status !== 200) throw new Error(`POST /query answered ${res.status}`);
+  return { path: "/query", method: "POST", headers: json, body: QUERY_LICENSE, ids: LICENSES };
 }
 
-function serveBareHono(): Promise<Served> {
-  return serveFetch(new Hono().get("/", (c) => c.json({ ok: true })).fetch);
+/** CPU ms per request of the API's measured runs, in its process and its Postgres backends. */
+export function cpuCounter(api: ApiProcess, databaseUrl: string, prefix = "api") {
+  const totals: Record<string, { api: number; postgres: number; requests: number }> = {};
+  return {
+    async around(name: string) {
+      if (name !== "licenseDetail" && name !== "licenseVehicles") return undefined;
+      const postgres = await postgresCpuSpan(databaseUrl, "dimo-console-api");
+      const start = processCpuMs(api.pid) ?? 0;
+      return {
+        async end(r: WrkResult) {
+          const sum = totals[name] ?? { api: 0, postgres: 0, requests: 0 };
+          totals[name] = sum;
+          sum.api += (processCpuMs(api.pid) ?? 0) - start;
+          sum.postgres += await postgres.end();
+          sum.requests += r.requests;
+        },
+      };
+    },
+    figures(): BenchFigures {
+      const out: BenchFigures = {};
+      for (const [name, s] of Object.entries(totals)) {
+        out[`${prefix}.${name}.cpuMsPerRequest.apiProcess`] = round(s.api / s.requests, 4);
+        out[`${prefix}.${name}.cpuMsPerRequest.postgres`] = round(s.postgres / s.requests, 4);
+      }
+      return out;
+    },
+  };
+}
+
+export async function licenseClientIds(url: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ client_id: string }>(
+      "SELECT client_id FROM dimo.license ORDER BY token_id",
+    );
+    return rows.map((r) => r.client_id);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Median latency of the first page and of the last page (found by walking every cursor). */
 async function keysetDepth(base: string): Promise<BenchFigures> {
   const first = `${base}/v1/licenses?status=all&limit=100`;
   type Page = { items: unknown[]; nextCursor: string | null };
-  let cursor: string | null = null;
   let lastUrl = first;
   let pages = 0;
   for (let url = first; ; pages++) {
     const page = (await (await fetch(url)).json()) as Page;
     if (!page.nextCursor) break;
-    cursor = page.nextCursor;
-    url = lastUrl = `${first}&cursor=${cursor}`;
+    url = lastUrl = `${first}&cursor=${page.nextCursor}`;
   }
   const time = async (url: string) => {
     const start = performance.now();
@@ -182,17 +234,8 @@ async function keysetDepth(base: string): Promise<BenchFigures> {
   };
 }
 
-async function checked(p: ReturnType<typeof runLoad>) {
-  const r = await p;
-  if (r.errors || r.non2xx || r.timeouts || r.requests === 0) {
-    throw new Error(`load run failed: ${JSON.stringify(r)}`);
-  }
-  return r;
-}
-
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
