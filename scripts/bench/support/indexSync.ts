@@ -69,6 +69,8 @@ export type SyncRun = {
   seconds: number;
   /** Spawn → /ready (the backfill done), s. */
   readySeconds: number;
+  /** Ponder's "Started backfill indexing" → head indexed, s: the run without Ponder's boot. */
+  backfillSeconds: number;
   events: number;
   eventsPerSec: number;
   /** Ponder's own CPU time: what the run cost, however busy the machine was. */
@@ -95,7 +97,9 @@ export async function timedSync(opts: {
   env?: Record<string, string>;
 }): Promise<SyncRun> {
   let events = 0;
+  let backfillStart: number | null = null;
   const onLog = (e: PonderLog) => {
+    if (e.msg === "Started backfill indexing") backfillStart ??= performance.now();
     if ((e.msg === "Indexed block range" || e.msg === "Indexed block") && typeof e.event_count === "number") {
       events += e.event_count;
     }
@@ -115,10 +119,12 @@ export async function timedSync(opts: {
     const readySeconds = (performance.now() - t0) / 1000;
     await indexer.waitForBlock(opts.head, 10 * 60_000);
     const seconds = (performance.now() - t0) / 1000;
+    const backfillSeconds = (performance.now() - (backfillStart ?? t0)) / 1000;
     const pid = indexer.child.pid!;
     run = {
       seconds,
       readySeconds,
+      backfillSeconds,
       events,
       eventsPerSec: events / seconds,
       cpuSeconds: cpuSeconds(pid),
