@@ -40,6 +40,13 @@ describe("lineChartSvg", () => {
     expect(svg).toContain(">0<");
   });
 
+  it("spans the decades around the sizes, a size just under a power of ten counting as it", () => {
+    const svg = lineChartSvg({ ...curve, points: [{ size: 9_943, value: 1 }, { size: 99_404, value: 2 }] });
+    expect(svg).toContain(">10k<");
+    expect(svg).toContain(">100k<");
+    expect(svg).not.toContain(">1k<");
+  });
+
   it("refuses sizes a log axis cannot show", () => {
     expect(() => lineChartSvg({ ...curve, points: [{ size: 0, value: 1 }] })).toThrow(/log axis/);
     expect(() => lineChartSvg({ ...curve, points: [] })).toThrow(/no points/);

@@ -38,8 +38,9 @@ export function lineChartSvg(curve: ScaleCurve): string {
   if (points.some((p) => !(p.size > 0) || !Number.isFinite(p.value)))
     throw new Error(`chart ${curve.key}: sizes must be > 0 (log axis) and values finite`);
 
-  const lo = Math.floor(Math.log10(points[0]!.size));
-  const hi = Math.max(lo + 1, Math.ceil(Math.log10(points.at(-1)!.size)));
+  // Decades around the sizes; a size a hair under a power of ten (9,943 events) counts as it.
+  const lo = Math.floor(Math.log10(points[0]!.size * 1.05));
+  const hi = Math.max(lo + 1, Math.ceil(Math.log10(points.at(-1)!.size / 1.05)));
   const maxValue = Math.max(...points.map((p) => p.value), 0);
   const step = niceStep(maxValue);
   const top = Math.max(step, Math.ceil((maxValue * 1.05) / step) * step);
