@@ -7,7 +7,7 @@ import { rpcEndpoints } from "./config/rpc";
 
 // Built from the same validated environment as every other part (config/), so START_BLOCK and the
 // address overrides point the indexer at any deployment, including a test's.
-const { chain, databaseUrl } = loadConfig();
+const { chain, databaseUrl, indexerRpc } = loadConfig();
 if (!chain.rpcUrl) {
   throw new Error("RPC_URL: required to run the indexer on its own (npm start sets it for the local devnet)");
 }
@@ -24,9 +24,13 @@ export default createConfig({
   chains: {
     [chain.network]: {
       id: chain.chainId,
-      rpc: rpcEndpoints(chain.rpcUrl),
-      // Local chains answer in microseconds: poll fast so a write shows up within a block.
-      pollingInterval: chain.chainId === 31337 ? 200 : 1_000,
+      rpc: rpcEndpoints(chain.rpcUrl, indexerRpc.loopbackBuckets),
+      // Per network (config/rpc.ts): 10,000-block eth_getLogs and 2 s polling on Polygon and Amoy,
+      // fast polling on a local chain; RPC_* variables override.
+      pollingInterval: indexerRpc.pollingIntervalMs,
+      ...(indexerRpc.getLogsBlockRange === null
+        ? {}
+        : { ethGetLogsBlockRange: indexerRpc.getLogsBlockRange }),
     },
   },
   contracts: {

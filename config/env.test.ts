@@ -74,6 +74,33 @@ describe("loadConfig", () => {
     expect(config.chain.devLicense).toBe(DEPLOYMENTS.polygon.devLicense);
   });
 
+  it("gives Polygon and Amoy a 10,000-block eth_getLogs range and 2 s polling, overridable", () => {
+    const polygon = { DIMO_NETWORK: "polygon", RPC_URL: "https://polygon.example" };
+    expect(loadConfig(polygon).indexerRpc).toEqual({
+      getLogsBlockRange: 10_000,
+      pollingIntervalMs: 2_000,
+      loopbackBuckets: 16,
+    });
+    expect(
+      loadConfig({ DIMO_NETWORK: "amoy", RPC_URL: "https://amoy.example" }).indexerRpc.getLogsBlockRange,
+    ).toBe(10_000);
+    expect(loadConfig({}).indexerRpc).toEqual({
+      getLogsBlockRange: null,
+      pollingIntervalMs: 200,
+      loopbackBuckets: 16,
+    });
+    const overridden = loadConfig({
+      ...polygon,
+      RPC_GET_LOGS_BLOCK_RANGE: "auto",
+      RPC_POLLING_INTERVAL_MS: "500",
+      RPC_LOOPBACK_BUCKETS: "1",
+    }).indexerRpc;
+    expect(overridden).toEqual({ getLogsBlockRange: null, pollingIntervalMs: 500, loopbackBuckets: 1 });
+    expect(() => loadConfig({ ...polygon, RPC_GET_LOGS_BLOCK_RANGE: "0" })).toThrow(
+      /RPC_GET_LOGS_BLOCK_RANGE/,
+    );
+  });
+
   it("infers polygon and amoy from CHAIN_ID when RPC_URL is set", () => {
     expect(loadConfig({ RPC_URL: "https://x.example", CHAIN_ID: "80002" }).chain.network).toBe("amoy");
     expect(loadConfig({ RPC_URL: "https://x.example", CHAIN_ID: "137" }).chain.network).toBe("polygon");

@@ -2,6 +2,7 @@ import { getAddress, isAddress } from "viem";
 import { z } from "zod";
 import { DEPLOYMENTS, type Deployment, NETWORKS, type NetworkName } from "./networks";
 import { type OperationsConfig, operationsConfig, operationsEnv } from "./operations";
+import { type IndexerRpcConfig, indexerRpcDefaults } from "./rpc";
 import { SIGN_IN_SECRETS, type SignInConfig, signInConfig, signInEnv } from "./signIn";
 
 /** A configuration value that cannot be used: the message is the one line the process prints. */
@@ -94,6 +95,14 @@ export const envSchema = z.object({
   DIMO_TOKEN_ADDRESS: opt(address),
   DCX_ADDRESS: opt(address),
   START_BLOCK: opt(z.coerce.number().int().min(0)),
+  // How the indexer uses its RPC (config/rpc.ts; defaults per network)
+  RPC_GET_LOGS_BLOCK_RANGE: opt(
+    z.union([z.literal("auto"), z.coerce.number().int().min(1).max(10_000_000)], {
+      message: 'must be a number of blocks or "auto"',
+    }),
+  ),
+  RPC_POLLING_INTERVAL_MS: opt(z.coerce.number().int().min(50).max(600_000)),
+  RPC_LOOPBACK_BUCKETS: opt(z.coerce.number().int().min(1).max(64)),
   PORT: z.preprocess(blankToUndefined, port.default(3000)),
   INDEXER_PORT: z.preprocess(blankToUndefined, port.default(42069)),
   PUBLIC_URL: opt(url(["http:", "https:"])),
@@ -194,6 +203,8 @@ export type Config = {
   databaseReadUrls: string[];
   dataDir: string;
   chain: ChainConfig;
+  /** How the indexer uses its RPC: eth_getLogs block range, polling, loopback fan-out (config/rpc.ts). */
+  indexerRpc: IndexerRpcConfig;
   port: number;
   indexerPort: number;
   publicUrl: string;
@@ -363,6 +374,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseReadUrls: parsed.DATABASE_READ_URL,
     dataDir: parsed.DATA_DIR,
     chain: resolveChain(parsed),
+    indexerRpc: indexerRpc(parsed),
     port: parsed.PORT,
     indexerPort: parsed.INDEXER_PORT,
     publicUrl,
@@ -403,6 +415,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     operations: operationsConfig(parsed, resolveChain(parsed), (variable, detail) => {
       throw new ConfigError(variable, detail);
     }),
+  };
+}
+
+function indexerRpc(env: Env): IndexerRpcConfig {
+  const chain = resolveChain(env);
+  const defaults = indexerRpcDefaults(chain.network, chain.chainId);
+  const range = env.RPC_GET_LOGS_BLOCK_RANGE;
+  return {
+    getLogsBlockRange: range === undefined ? defaults.getLogsBlockRange : range === "auto" ? null : range,
+    pollingIntervalMs: env.RPC_POLLING_INTERVAL_MS ?? defaults.pollingIntervalMs,
+    loopbackBuckets: env.RPC_LOOPBACK_BUCKETS ?? defaults.loopbackBuckets,
   };
 }
 

@@ -1,12 +1,23 @@
+import fs from "node:fs";
+import path from "node:path";
 import { exportSection } from "./bench/export";
 import { indexSection } from "./bench/indexing";
 import { loadSection } from "./bench/load";
 import { loginSection } from "./bench/login";
 import { opsSection } from "./bench/ops";
+import { scaleIndexSection } from "./bench/scaleIndex";
 import { apiSection } from "./bench/support/benchApi";
 import { benchPostgres } from "./bench/support/benchDatabase";
-import type { BenchContext, BenchFigures, BenchSection } from "./bench/support/benchRegistry";
+import type {
+  BenchContext,
+  BenchFigures,
+  BenchSection,
+  ScaleCurve,
+  ScaleSection,
+} from "./bench/support/benchRegistry";
+import { lineChartSvg } from "./bench/support/svgChart";
 import { webSection } from "./bench/web";
+import { ROOT } from "./runtime/paths";
 
 // `npm run bench` prints a table; `npm run bench -- --json` prints ONE JSON object of figures
 // (keys `<section>.<figure>`) and nothing else on stdout; progress goes to stderr.
@@ -21,6 +32,14 @@ const SECTIONS: BenchSection[] = [
   webSection,
 ];
 
+// `npm run bench -- --scale` runs these instead: how each cost grows with the data, one SVG chart
+// per curve in docs/images/ (docs/performance.md embeds them), figures keyed `<curve>.<size>`.
+const SCALE_SECTIONS: ScaleSection[] = [
+  scaleIndexSection,
+  // ↓ The API's scale section (scripts/bench/scaleApi.ts, scaleApiSection) goes here.
+];
+const CHART_DIR = path.join(ROOT, "docs/images");
+
 async function main() {
   const args = process.argv.slice(2);
   const json = args.includes("--json");
@@ -31,9 +50,11 @@ async function main() {
       : args[args.indexOf(onlyArg) + 1]
     : null;
   const wanted = only ? new Set(only.split(",")) : null;
-  const sections = SECTIONS.filter((s) => !wanted || wanted.has(s.key));
+  const scale = args.includes("--scale");
+  const all: Array<BenchSection | ScaleSection> = scale ? SCALE_SECTIONS : SECTIONS;
+  const sections = all.filter((s) => !wanted || wanted.has(s.key));
   if (sections.length === 0)
-    throw new Error(`no bench section matches ${only}; have ${SECTIONS.map((s) => s.key).join(", ")}`);
+    throw new Error(`no bench section matches ${only}; have ${all.map((s) => s.key).join(", ")}`);
 
   const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
   const postgres = benchPostgres(log);
@@ -48,10 +69,12 @@ async function main() {
   const figures: BenchFigures = {};
   try {
     for (const section of sections) {
-      log(`— ${section.title} (${section.key}.*)`);
-      const result = await section.run(ctx);
+      log(`— ${section.title} (${scale ? "scale." : ""}${section.key}.*)`);
+      const result = scale
+        ? scaleFigures(section.key, await (section as ScaleSection).run(ctx), log)
+        : await (section as BenchSection).run(ctx);
       for (const [key, value] of Object.entries(result)) {
-        if (!key.startsWith(`${section.key}.`))
+        if (!key.startsWith(`${scale ? "scale." : ""}${section.key}.`))
           throw new Error(`section ${section.key} returned figure ${key}`);
         figures[key] = value;
       }
@@ -69,13 +92,29 @@ async function main() {
   for (const section of sections) {
     process.stdout.write(`\n${section.title}\n`);
     for (const [key, value] of Object.entries(figures)) {
-      if (!key.startsWith(`${section.key}.`)) continue;
-      const about = section.describe?.[key.slice(section.key.length + 1)];
+      const prefix = `${scale ? "scale." : ""}${section.key}.`;
+      if (!key.startsWith(prefix)) continue;
+      const about = "describe" in section ? section.describe?.[key.slice(prefix.length)] : undefined;
       process.stdout.write(
         `  ${key.padEnd(width)}  ${String(value).padStart(10)}${about ? `  ${about}` : ""}\n`,
       );
     }
   }
+}
+
+/** A scale section's curves as flat figures (`<curve key>.<size>`), each written as a chart. */
+function scaleFigures(section: string, curves: ScaleCurve[], log: (line: string) => void): BenchFigures {
+  fs.mkdirSync(CHART_DIR, { recursive: true });
+  const figures: BenchFigures = {};
+  for (const curve of curves) {
+    if (!curve.key.startsWith(`scale.${section}.`))
+      throw new Error(`scale section ${section} returned curve ${curve.key}`);
+    const file = path.join(CHART_DIR, `${curve.key.replace(/\./g, "-")}.svg`);
+    fs.writeFileSync(file, lineChartSvg(curve));
+    log(`chart ${path.relative(ROOT, file)}`);
+    for (const p of curve.points) figures[`${curve.key}.${p.size}`] = p.value;
+  }
+  return figures;
 }
 
 main().then(

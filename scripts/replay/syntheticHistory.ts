@@ -59,7 +59,8 @@ async function deployGenerator(rpcUrl: string, d: Deployment): Promise<Gen> {
   const wallet = createWalletClient({ account, chain, transport });
   const client = createPublicClient({ chain, transport, cacheTime: 0, pollingInterval: 20 }) as PublicClient;
   const mined = async (hash: Hex) => {
-    const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+    // Batches of 2,000 events take seconds each on a large history: wait as long as it takes.
+    const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 20, timeout: 900_000 });
     if (receipt.status !== "success") throw new Error(`generator transaction ${hash} reverted`);
     return receipt;
   };
@@ -342,7 +343,9 @@ export async function generateSyntheticCassette(opts: {
   const log = opts.log ?? (() => {});
   const chain = await startPinnedAnvil({
     secondsPerBlock: SYNTHETIC_SECONDS_PER_BLOCK,
-    extraArgs: ["--gas-limit", "100000000000"],
+    // No past states kept: nothing reads them, and copying a growing state at every block made
+    // generating a 1M-event history slow down round after round.
+    extraArgs: ["--gas-limit", "100000000000", "--prune-history"],
   });
   try {
     const deployment = await deployDimo(chain.rpcUrl);
