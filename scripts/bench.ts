@@ -5,6 +5,7 @@ import { indexSection } from "./bench/indexing";
 import { loadSection } from "./bench/load";
 import { loginSection } from "./bench/login";
 import { opsSection } from "./bench/ops";
+import { scaleApiSection } from "./bench/scaleApi";
 import { scaleIndexSection } from "./bench/scaleIndex";
 import { apiSection } from "./bench/support/benchApi";
 import { benchPostgres } from "./bench/support/benchDatabase";
@@ -36,7 +37,7 @@ const SECTIONS: BenchSection[] = [
 // per curve in docs/images/ (docs/performance.md embeds them), figures keyed `<curve>.<size>`.
 const SCALE_SECTIONS: ScaleSection[] = [
   scaleIndexSection,
-  // ↓ The API's scale section (scripts/bench/scaleApi.ts, scaleApiSection) goes here.
+  scaleApiSection,
 ];
 const CHART_DIR = path.join(ROOT, "docs/images");
 
