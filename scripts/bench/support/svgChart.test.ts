@@ -41,7 +41,13 @@ describe("lineChartSvg", () => {
   });
 
   it("spans the decades around the sizes, a size just under a power of ten counting as it", () => {
-    const svg = lineChartSvg({ ...curve, points: [{ size: 9_943, value: 1 }, { size: 99_404, value: 2 }] });
+    const svg = lineChartSvg({
+      ...curve,
+      points: [
+        { size: 9_943, value: 1 },
+        { size: 99_404, value: 2 },
+      ],
+    });
     expect(svg).toContain(">10k<");
     expect(svg).toContain(">100k<");
     expect(svg).not.toContain(">1k<");
