@@ -204,6 +204,7 @@ const PAGE = `<!doctype html>
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>DIMO identity GraphQL</title>
     <link rel="stylesheet" href="identity/graphiql.css" />
+    <link rel="icon" href="data:," />
   </head>
   <body style="margin: 0">
     <div id="root" style="height: 100vh"></div>
@@ -222,7 +223,6 @@ self.MonacoEnvironment = {
 YogaGraphiQL.renderYogaGraphiQL(document.querySelector("#root"), {
   endpoint: new URL("../query", base).pathname,
   title: "DIMO identity GraphQL",
-  defaultQuery: "{\\n  developerLicenses(first: 2) {\\n    totalCount\\n    nodes { tokenId clientId alias signers(first: 5) { nodes { address enabledAt } } }\\n  }\\n}\\n",
 });
 `;
 
