@@ -52,23 +52,21 @@ export function vehicleService(ctx: ServiceContext) {
       )
       .selectFrom("ids")
       .leftJoin("dimo.vehicle as v", "v.id", "ids.vehicle_id")
+      // At most one SACD per (vehicle, grantee) (its primary key): a join, not an aggregate.
+      .leftJoin("dimo.vehicle_sacd as s", (join) =>
+        join
+          .onRef("s.vehicle_id", "=", "ids.vehicle_id")
+          .on("s.grantee", "=", slot("clientId"))
+          .on("s.expires_at", ">", slot("now")),
+      )
       .select((eb) => [
         eb.cast<string>("ids.vehicle_id", "text").as("vehicle_id"),
         "v.owner",
-        jsonArrayFrom(
-          eb
-            .selectFrom("dimo.vehicle_sacd as s")
-            .select((e) => [
-              "s.grantee",
-              e.cast<string>("s.permissions", "text").as("permissions"),
-              e.cast<string>("s.expires_at", "text").as("expires_at"),
-              "s.source",
-              "s.template_id",
-            ])
-            .whereRef("s.vehicle_id", "=", "ids.vehicle_id")
-            .where("s.grantee", "=", slot("clientId"))
-            .where("s.expires_at", ">", slot("now")),
-        ).as("sacds"),
+        "s.grantee",
+        eb.cast<string | null>("s.permissions", "text").as("permissions"),
+        eb.cast<string | null>("s.expires_at", "text").as("expires_at"),
+        "s.source",
+        "s.template_id",
         jsonArrayFrom(
           eb
             .selectFrom("dimo.vehicle_privilege as p")
@@ -103,9 +101,21 @@ export function vehicleService(ctx: ServiceContext) {
       const after =
         page.cursor === undefined ? "-1" : ctx.cursors.decode(page.cursor, "licenseVehicles", filters, 1)[0]!;
       const rows = await sharedPage({ clientId, now, after, limit: limit + 1 });
-      const items = rows
-        .slice(0, limit)
-        .map((r) => sharedVehicle(r.vehicle_id, r.owner, r.sacds, r.privileges));
+      const items = rows.slice(0, limit).map((r) => {
+        const sacds =
+          r.grantee === null
+            ? []
+            : [
+                {
+                  grantee: r.grantee,
+                  permissions: r.permissions!,
+                  expires_at: r.expires_at!,
+                  source: r.source,
+                  template_id: r.template_id,
+                },
+              ];
+        return sharedVehicle(r.vehicle_id, r.owner, sacds, r.privileges);
+      });
       const last = rows.length > limit ? rows[limit - 1] : undefined;
       return {
         items,
