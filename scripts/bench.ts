@@ -35,10 +35,7 @@ const SECTIONS: BenchSection[] = [
 
 // `npm run bench -- --scale` runs these instead: how each cost grows with the data, one SVG chart
 // per curve in docs/images/ (docs/performance.md embeds them), figures keyed `<curve>.<size>`.
-const SCALE_SECTIONS: ScaleSection[] = [
-  scaleIndexSection,
-  scaleApiSection,
-];
+const SCALE_SECTIONS: ScaleSection[] = [scaleIndexSection, scaleApiSection];
 const CHART_DIR = path.join(ROOT, "docs/images");
 
 async function main() {
