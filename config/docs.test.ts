@@ -12,7 +12,7 @@ import { envSchema } from "./env";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DOC = path.join(ROOT, "docs", "configuration.md");
 /** The operating system's, not ours. */
-const SYSTEM = new Set(["PATH", "HOME"]);
+const SYSTEM = new Set(["PATH", "HOME", "TMPDIR"]);
 const PARTS = new Set(["all", "npm start", "indexer", "API", "scripts", "tests", "bench"]);
 const SOURCE_DIRS = ["abis", "api", "config", "devnet", "domain", "indexer", "scripts", "test"];
 
