@@ -25,7 +25,7 @@ const PONDER_LICENSE = gql(
 const PONDER_VEHICLES = gql(
   `{ vehicleSacds(where: {grantee: "{value}", expiresAt_gt: "1"}, orderBy: "vehicleId", limit: 20) { items { vehicleId grantee permissions expiresAt source templateId } pageInfo { endCursor hasNextPage } } vehiclePrivileges(where: {user: "{value}", expiresAt_gt: "1"}, orderBy: "vehicleId", limit: 20) { items { vehicleId privilegeId user expiresAt } } }`,
 );
-/** The identity-API-shaped query of POST /query (issue 15), when the route exists. */
+/** The identity-api–shaped query of POST /query for the same license. */
 const QUERY_LICENSE = gql(
   "{ developerLicense(by: {tokenId: {id}}) { alias tokenId clientId owner signers(first: 100) { nodes { address enabledAt } } redirectURIs(first: 100) { nodes { uri enabledAt } } } }",
 );
