@@ -5,7 +5,7 @@ import { NotFoundError } from "../../errors";
 import { batchLoader } from "../../lib/batch";
 import type { Page } from "../../lib/shapes";
 import { isoFromSeconds, isoFromSecondsOrNull, unixSeconds } from "../../lib/time";
-import { DEFAULT_LIMIT, type ServiceContext, type Window, type WindowPage } from "./context";
+import { DEFAULT_LIMIT, readWindow, type ServiceContext, type Window, type WindowPage } from "./context";
 import type { License } from "./schemas";
 import { signer, toNumber } from "./shape";
 
@@ -182,24 +182,8 @@ export function licenseService(ctx: ServiceContext) {
      * count of every license the filters match.
      */
     async window(filters: LicenseFilters, w: Window): Promise<WindowPage<License>> {
-      const base = filtered(filters);
-      let query = base;
-      if (w.after !== null) query = query.where("l.token_id", "<", w.after);
-      if (w.before !== null) query = query.where("l.token_id", ">", w.before);
-      const [counted, rows] = await Promise.all([
-        ctx.db
-          .selectFrom(base.as("f"))
-          .select((eb) => eb.fn.countAll<string>().as("n"))
-          .executeTakeFirstOrThrow(),
-        query
-          .orderBy("l.token_id", w.fromEnd ? "asc" : "desc")
-          .limit(w.limit + 1)
-          .execute(),
-      ]);
       const now = unixSeconds(ctx.clock());
-      const items = rows.slice(0, w.limit).map((row) => shapeLicense(row, now));
-      if (w.fromEnd) items.reverse();
-      return { totalCount: Number(counted.n), items, more: rows.length > w.limit };
+      return readWindow(ctx.db, filtered(filters), "l.token_id", w, (row) => shapeLicense(row, now));
     },
 
     /**

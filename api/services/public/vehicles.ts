@@ -4,7 +4,7 @@ import { queryTemplate, slot } from "../../db/template";
 import { NotFoundError } from "../../errors";
 import type { Page } from "../../lib/shapes";
 import { isoFromSeconds, isoFromSecondsOrNull, unixSeconds } from "../../lib/time";
-import { DEFAULT_LIMIT, type ServiceContext, type Window, type WindowPage } from "./context";
+import { DEFAULT_LIMIT, readWindow, type ServiceContext, type Window, type WindowPage } from "./context";
 import type { PrivilegeGrant, SacdGrant, SharedVehicle, Vehicle } from "./schemas";
 import { privilegeGrant, sacdGrant, sharedVehicle, toNumber } from "./shape";
 
@@ -193,22 +193,7 @@ export function vehicleService(ctx: ServiceContext) {
           ]),
         );
       }
-      let query = base;
-      if (w.after !== null) query = query.where("v.id", "<", w.after);
-      if (w.before !== null) query = query.where("v.id", ">", w.before);
-      const [counted, rows] = await Promise.all([
-        ctx.db
-          .selectFrom(base.as("f"))
-          .select((eb) => eb.fn.countAll<string>().as("n"))
-          .executeTakeFirstOrThrow(),
-        query
-          .orderBy("v.id", w.fromEnd ? "asc" : "desc")
-          .limit(w.limit + 1)
-          .execute(),
-      ]);
-      const items = rows.slice(0, w.limit).map(summary);
-      if (w.fromEnd) items.reverse();
-      return { totalCount: Number(counted.n), items, more: rows.length > w.limit };
+      return readWindow(ctx.db, base, "v.id", w, summary);
     },
 
     /** Vehicles seen minted and not burned, by vehicleId (decimal text); absent ids are left out. */
